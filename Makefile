@@ -1,0 +1,37 @@
+# The two commands of the README:
+#   make demo  — set up, initialise the demo cell under ./var and serve the web UI on 127.0.0.1:8000
+#   make test  — install the test dependencies and run the whole suite (SQLite, PostgreSQL, Chromium)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test install install-test browser lint bench clean-demo
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+
+demo: install
+	$(BIN)/fusioncell demo
+
+# Debian's chromium for the browser tests (never `playwright install`: no browser downloads here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+test: install-test browser
+	$(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check src tests bench
+
+bench: install-test
+	$(BIN)/python bench/ledger.py
+
+clean-demo:
+	rm -rf var

@@ -1,0 +1,1 @@
+"""Who is asking (subjects), the one releasability rule, accounts, sessions and tokens."""

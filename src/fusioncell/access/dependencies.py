@@ -1,0 +1,76 @@
+"""Who is calling: a bearer token (API) or a session cookie with its CSRF token (web UI)."""
+
+import hmac
+from dataclasses import dataclass
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from fusioncell.access.models import User, WebSession
+from fusioncell.access.service import subject_for, user_for_token, web_session_for
+from fusioncell.access.subjects import Subject
+from fusioncell.errors import Forbidden, Unauthenticated
+from fusioncell.runtime import READ_METHODS, Runtime, SessionDep, get_runtime
+
+SESSION_COOKIE = "fusioncell_session"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+
+
+@dataclass(frozen=True)
+class Caller:
+    subject: Subject
+    user: User
+    web_session: WebSession | None = None
+
+
+class LoginRequired(Unauthenticated):
+    """Raised for pages: rendered as a redirect to the login page rather than JSON."""
+
+
+async def _csrf_token_sent(request: Request) -> str:
+    sent = request.headers.get(CSRF_HEADER)
+    if sent:
+        return sent
+    if request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+async def current_caller(
+    request: Request, session: Session = SessionDep, runtime: Runtime = Depends(get_runtime)
+) -> Caller:
+    authorization = request.headers.get("authorization")
+    if authorization:
+        scheme, _, secret = authorization.partition(" ")
+        user = user_for_token(session, secret.strip()) if scheme.lower() == "bearer" else None
+        if user is None:
+            raise Unauthenticated("The bearer token is not valid.")
+        return Caller(subject=subject_for(user, runtime.cell), user=user)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    found = web_session_for(session, cookie) if cookie else None
+    if found is None:
+        raise Unauthenticated("Log in first: send a bearer token or a session cookie.")
+    web_session, user = found
+    if request.method not in READ_METHODS:
+        sent = await _csrf_token_sent(request)
+        if not hmac.compare_digest(sent.encode(), web_session.csrf_token.encode()):
+            raise Forbidden("The form's CSRF token is missing or stale; reload the page.")
+    return Caller(subject=subject_for(user, runtime.cell), user=user, web_session=web_session)
+
+
+async def page_caller(
+    request: Request, session: Session = SessionDep, runtime: Runtime = Depends(get_runtime)
+) -> Caller:
+    try:
+        return await current_caller(request, session, runtime)
+    except Unauthenticated as exc:
+        raise LoginRequired(exc.message) from exc
+
+
+CallerDep = Depends(current_caller)
+PageCallerDep = Depends(page_caller)

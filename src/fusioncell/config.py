@@ -1,0 +1,40 @@
+"""Settings read from the environment (FUSIONCELL_ prefix); the defaults run a cell with no set-up."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FUSIONCELL_", extra="ignore")
+
+    var_dir: Path = Path("var")
+    # Empty means the embedded SQLite file under var_dir.
+    database_url: str = ""
+    # The cell's Ed25519 ledger key; empty means var_dir/ledger.key.
+    key_path: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Cookies get the Secure flag; switch off only for plain-HTTP local use.
+    secure_cookies: bool = False
+    session_hours: int = Field(default=12, ge=1)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+    checkpoint_interval_seconds: float = Field(default=1.0, gt=0)
+    log_json: bool = True
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'fusioncell.db').resolve()}"
+
+    def resolved_key_path(self) -> Path:
+        return self.key_path or self.var_dir / "ledger.key"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Engine, sessions, the declarative base and the envelope every shared record carries."""

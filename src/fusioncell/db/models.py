@@ -1,0 +1,8 @@
+"""Imports every domain's models so the metadata (and Alembic) sees all tables."""
+
+from fusioncell.access import models as access_models  # noqa: F401
+from fusioncell.cell import models as cell_models  # noqa: F401
+from fusioncell.db.base import Base
+from fusioncell.ledger import models as ledger_models  # noqa: F401
+
+metadata = Base.metadata

@@ -1,0 +1,186 @@
+"""The HTTP edge: one error shape, request IDs and structured logs, the body limit, security headers."""
+
+import json
+import re
+import time
+import uuid
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fusioncell.access.dependencies import LoginRequired
+from fusioncell.errors import FusionError, PayloadTooLarge
+
+log = structlog.get_logger("fusioncell.http")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+
+def error_body(code: str, message: str, details=None) -> dict:
+    return {"error": {"code": code, "message": message, "details": details}}
+
+
+def error_response(exc: FusionError) -> JSONResponse:
+    return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status_code)
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict]:
+    details = []
+    for problem in exc.errors():
+        where = ".".join(str(part) for part in problem.get("loc", ()))
+        details.append(
+            {"field": where, "problem": problem.get("msg", "invalid"), "type": problem.get("type")}
+        )
+    return details
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired):
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(FusionError)
+    async def _fusion(request: Request, exc: FusionError):
+        return error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        details = _validation_details(exc)
+        summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details[:5])
+        return JSONResponse(
+            error_body("invalid", f"The request is not valid: {summary}", details), status_code=422
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        code = _STATUS_CODES.get(exc.status_code, "http_error")
+        message = "No such record." if exc.status_code == 404 else str(exc.detail)
+        return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        # The trace goes to the log under the request ID, never to the user.
+        log.exception("unhandled error", exc_info=exc)
+        return JSONResponse(
+            error_body(
+                "internal",
+                "Something went wrong on the server; the request changed nothing. "
+                f"Quote request {structlog.contextvars.get_contextvars().get('request_id')}.",
+            ),
+            status_code=500,
+        )
+
+
+class EdgeMiddleware:
+    """Pure ASGI (so streaming responses pass through): request ID, access log, body limit, headers."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, hsts: bool) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        sent_id = headers.get("x-request-id", "")
+        request_id = sent_id if _REQUEST_ID.match(sent_id) else uuid.uuid4().hex
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status = {"code": 500}
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                extra = [
+                    (b"x-request-id", request_id.encode()),
+                    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"cross-origin-opener-policy", b"same-origin"),
+                ]
+                if self.hsts:
+                    extra.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        try:
+            declared = int(headers.get("content-length", "0") or 0)
+        except ValueError:
+            declared = 0
+        if declared > self.max_body_bytes:
+            await self._too_large(send_with_headers)
+        else:
+            body_receive = (
+                await self._bounded(receive) if scope["method"] in ("POST", "PUT", "PATCH") else receive
+            )
+            if body_receive is None:
+                await self._too_large(send_with_headers)
+            else:
+                await self.app(scope, body_receive, send_with_headers)
+        log.info(
+            "request",
+            method=scope["method"],
+            path=scope["path"],
+            status=status["code"],
+            ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+
+    async def _bounded(self, receive: Receive) -> Receive | None:
+        """Read the body up to the limit; None if it is larger (a chunked body may lie about nothing)."""
+        chunks, total = [], 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                chunks.append(message)
+                break
+            total += len(message.get("body", b""))
+            if total > self.max_body_bytes:
+                return None
+            chunks.append(message)
+            if not message.get("more_body", False):
+                break
+        replay = iter(chunks)
+
+        async def replay_receive() -> Message:
+            try:
+                return next(replay)
+            except StopIteration:
+                return await receive()
+
+        return replay_receive
+
+    async def _too_large(self, send: Send) -> None:
+        exc = PayloadTooLarge(f"The request body is larger than the limit of {self.max_body_bytes} bytes.")
+        body = json.dumps(error_body(exc.code, exc.message)).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

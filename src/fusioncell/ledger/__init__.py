@@ -1,0 +1,1 @@
+"""The tamper-evident record: Merkle tree, signed notes, checkpoints."""

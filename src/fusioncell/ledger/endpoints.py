@@ -1,0 +1,115 @@
+"""The record's endpoints (DESIGN.md): checkpoint, leaves, proofs, readable entries, verifier key."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import PlainTextResponse
+from sqlalchemy.orm import Session
+
+from fusioncell.access.dependencies import Caller, CallerDep
+from fusioncell.errors import NotFound
+from fusioncell.ledger import service
+from fusioncell.ledger.models import LedgerEntry
+from fusioncell.ledger.schemas import (
+    CheckpointSummary,
+    EntryPage,
+    EntryRead,
+    LeavesRead,
+    LedgerStatus,
+    ProofRead,
+)
+from fusioncell.runtime import Runtime, SessionDep, get_runtime
+
+router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
+NOTE = "text/plain; charset=utf-8"
+# Indices and sizes: non-negative and within a 64-bit signed column.
+Index = Annotated[int, Query(ge=0, le=2**62)]
+
+
+@router.get("/key", response_class=PlainTextResponse)
+def verifier_key(runtime: Runtime = Depends(get_runtime)):
+    """The cell's C2SP verifier key: all a client needs to check checkpoints."""
+    return PlainTextResponse(runtime.signer.verifier_key() + "\n", media_type=NOTE)
+
+
+@router.get("/checkpoint", response_class=PlainTextResponse)
+def checkpoint(caller: Caller = CallerDep, session: Session = SessionDep):
+    """The latest signed checkpoint, a C2SP signed note."""
+    latest = service.latest_checkpoint(session)
+    if latest is None:
+        raise NotFound("No checkpoint has been signed yet.")
+    return PlainTextResponse(latest.note, media_type=NOTE)
+
+
+@router.get("/status", response_model=LedgerStatus)
+def status(
+    caller: Caller = CallerDep, session: Session = SessionDep, runtime: Runtime = Depends(get_runtime)
+):
+    size = service.tree_size(session)
+    latest = service.latest_checkpoint(session)
+    summary = None
+    if latest is not None:
+        summary = CheckpointSummary(
+            size=latest.size, root=service.b64(latest.root), created_at=latest.created_at
+        )
+    return LedgerStatus(
+        size=size,
+        root=service.b64(service.root_at(session, size)),
+        checkpoint=summary,
+        verifier_key=runtime.signer.verifier_key(),
+    )
+
+
+@router.get("/leaves", response_model=LeavesRead)
+def leaves(start: Index, end: Index, caller: Caller = CallerDep, session: Session = SessionDep):
+    """Leaves [start, end), at most 1,000 a call. Every member may read every leaf: they are blinded."""
+    return LeavesRead(
+        start=start, leaves=[service.b64(leaf) for leaf in service.leaves(session, start=start, end=end)]
+    )
+
+
+@router.get("/proof/inclusion", response_model=ProofRead)
+def inclusion(index: Index, size: Index, caller: Caller = CallerDep, session: Session = SessionDep):
+    return ProofRead(
+        hashes=[service.b64(h) for h in service.inclusion_proof(session, index=index, size=size)]
+    )
+
+
+@router.get("/proof/consistency", response_model=ProofRead)
+def consistency(first: Index, second: Index, caller: Caller = CallerDep, session: Session = SessionDep):
+    return ProofRead(
+        hashes=[service.b64(h) for h in service.consistency_proof(session, first=first, second=second)]
+    )
+
+
+def entry_read(entry: LedgerEntry) -> EntryRead:
+    return EntryRead(
+        index=entry.index,
+        leaf=service.b64(entry.leaf),
+        salt=service.b64(entry.salt),
+        body=entry.body,
+        kind=entry.kind,
+        record_id=entry.record_id,
+        record_version=entry.record_version,
+        action=entry.action,
+        created_at=entry.created_at,
+    )
+
+
+@router.get("/entries", response_model=EntryPage)
+def entries(
+    cursor: int | None = Query(default=None, ge=0, le=2**62),
+    limit: int = Query(default=50, ge=1, le=500),
+    caller: Caller = CallerDep,
+    session: Session = SessionDep,
+):
+    """The entries whose body the caller may read, newest first; `cursor` is the next_cursor of a page."""
+    found = service.readable_entries(session, subject=caller.subject, before=cursor, limit=limit)
+    next_cursor = found[-1].index if len(found) == limit else None
+    return EntryPage(items=[entry_read(e) for e in found], next_cursor=next_cursor)
+
+
+@router.get("/entries/{index}", response_model=EntryRead)
+def entry(index: int, caller: Caller = CallerDep, session: Session = SessionDep):
+    """One entry's body and salt, if the caller may read the record it speaks of; 404 otherwise."""
+    return entry_read(service.readable_entry(session, subject=caller.subject, index=index))

@@ -1,0 +1,273 @@
+"""The web UI shell: login, the top bar, desk and hotline pages, the inbox, the record panel, tokens."""
+
+import secrets
+import uuid
+from datetime import timedelta
+from importlib.resources import files
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from fusioncell.access import service as access
+from fusioncell.access.dependencies import SESSION_COOKIE, Caller, PageCallerDep
+from fusioncell.errors import NotFound
+from fusioncell.ledger import service as ledger
+from fusioncell.runtime import Runtime, SessionDep, get_runtime
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(files("fusioncell.web") / "templates"))
+LOGIN_CSRF_COOKIE = "fusioncell_login_csrf"
+
+# What each page will hold once its desk lands; the shell says so rather than pretending.
+DESK_PAGES = {
+    "intelligence": "Graded reports released party by party, tearlines through the mediator, correlation, "
+    "STIX 2.1 and a TAXII 2.1 server.",
+    "deescalation": "Incidents along the line, the 1974 zones and their rules, deconfliction notices, "
+    "duplicate reports fused.",
+    "diplomacy": "Meetings, joint statements signed by every party, the register of commitments.",
+    "commerce": "The joint economic zone: projects, their sites in the demilitarised strip, progress "
+    "against the headline targets.",
+}
+
+
+def render(
+    request: Request, template: str, caller: Caller | None, runtime: Runtime, **context
+) -> HTMLResponse:
+    context |= {"caller": caller, "cell": runtime.cell, "desk_pages": DESK_PAGES}
+    if caller is not None:
+        context["party"] = runtime.cell.party(caller.subject.party)
+        context["csrf_token"] = caller.web_session.csrf_token if caller.web_session else ""
+    return templates.TemplateResponse(request, template, context)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never an open redirect to another host."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str | None = None, runtime: Runtime = Depends(get_runtime)):
+    # Double-submit token: a login form posted from another site cannot know it.
+    token = secrets.token_urlsafe(24)
+    response = render(
+        request, "login.html", None, runtime, next=_safe_next(next), login_csrf=token, error=None
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=runtime.settings.secure_cookies,
+        max_age=3600,
+    )
+    return response
+
+
+@router.post("/login")
+def login_submit(
+    request: Request,
+    username: str = Form(max_length=64),
+    password: str = Form(max_length=1024),
+    login_csrf: str = Form(default="", max_length=64),
+    next: str = Form(default="/", max_length=512),
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
+):
+    settings = runtime.settings
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not cookie or not secrets.compare_digest(cookie, login_csrf):
+        return _login_again(request, runtime, next, "Your login form expired; please try again.", 403)
+    outcome = access.login(
+        session,
+        cell=runtime.cell,
+        username=username.strip(),
+        password=password,
+        client=request.client.host if request.client else None,
+        max_failures=settings.login_max_failures,
+        window=timedelta(minutes=settings.login_window_minutes),
+    )
+    if outcome.throttled:
+        return _login_again(request, runtime, next, "Too many failed logins; wait a few minutes.", 429)
+    if outcome.user is None:
+        return _login_again(request, runtime, next, "Wrong username or password.", 401)
+    _, secret = access.start_web_session(session, user=outcome.user, hours=settings.session_hours)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        httponly=True,
+        samesite="strict",
+        secure=settings.secure_cookies,
+        max_age=settings.session_hours * 3600,
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+def _login_again(request: Request, runtime: Runtime, next: str, error: str, status: int) -> HTMLResponse:
+    token = secrets.token_urlsafe(24)
+    response = render(
+        request, "login.html", None, runtime, next=_safe_next(next), login_csrf=token, error=error
+    )
+    response.status_code = status
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=runtime.settings.secure_cookies,
+        max_age=3600,
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(caller: Caller = PageCallerDep, session: Session = SessionDep):
+    if caller.web_session is not None:
+        access.end_web_session(session, web_session=caller.web_session, user=caller.user)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(
+    request: Request,
+    caller: Caller = PageCallerDep,
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
+):
+    events = access.readable_account_events(session, subject=caller.subject, limit=10)
+    return render(request, "home.html", caller, runtime, events=events)
+
+
+@router.get("/desks/{desk}", response_class=HTMLResponse)
+def desk_page(
+    desk: str, request: Request, caller: Caller = PageCallerDep, runtime: Runtime = Depends(get_runtime)
+):
+    known = {d.code: d for d in runtime.cell.desks}
+    if desk not in known:
+        raise NotFound("No such desk.")
+    return render(request, "desk.html", caller, runtime, desk=known[desk], coming=DESK_PAGES.get(desk, ""))
+
+
+@router.get("/hotline", response_class=HTMLResponse)
+def hotline(request: Request, caller: Caller = PageCallerDep, runtime: Runtime = Depends(get_runtime)):
+    return render(
+        request,
+        "placeholder.html",
+        caller,
+        runtime,
+        title="Hotline",
+        page="hotline",
+        coming="Supervised channels between the parties, precedence from ROUTINE to FLASH, "
+        "acknowledgement deadlines that escalate to the mediator, live delivery.",
+    )
+
+
+@router.get("/map", response_class=HTMLResponse)
+def map_page(request: Request, caller: Caller = PageCallerDep, runtime: Runtime = Depends(get_runtime)):
+    return render(
+        request,
+        "placeholder.html",
+        caller,
+        runtime,
+        title="Map",
+        page="map",
+        coming="The common operating picture: the 1974 lines and zones (schematic), incidents, "
+        "deconfliction notices and project sites, drawn with no internet connection.",
+    )
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+def inbox(request: Request, caller: Caller = PageCallerDep, runtime: Runtime = Depends(get_runtime)):
+    return render(
+        request,
+        "placeholder.html",
+        caller,
+        runtime,
+        title="Inbox",
+        page="inbox",
+        coming="What waits on you: messages to acknowledge, releases to approve, deadlines.",
+    )
+
+
+@router.get("/ledger", response_class=HTMLResponse)
+def ledger_page(
+    request: Request,
+    caller: Caller = PageCallerDep,
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
+):
+    entries = ledger.readable_entries(session, subject=caller.subject, limit=100)
+    return render(request, "ledger.html", caller, runtime, entries=entries, **_ledger_status(session))
+
+
+@router.get("/ledger/panel", response_class=HTMLResponse)
+def ledger_panel(
+    request: Request,
+    caller: Caller = PageCallerDep,
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
+):
+    return render(request, "_ledger_panel.html", caller, runtime, **_ledger_status(session))
+
+
+def _ledger_status(session: Session) -> dict:
+    size = ledger.tree_size(session)
+    return {
+        "size": size,
+        "root": ledger.b64(ledger.root_at(session, size)),
+        "checkpoint": ledger.latest_checkpoint(session),
+    }
+
+
+@router.get("/account/tokens", response_class=HTMLResponse)
+def tokens_page(
+    request: Request,
+    caller: Caller = PageCallerDep,
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
+):
+    tokens = access.list_tokens(session, user=caller.user)
+    return render(request, "tokens.html", caller, runtime, tokens=tokens, secret=None, error=None)
+
+
+@router.post("/account/tokens", response_class=HTMLResponse)
+def tokens_create(
+    request: Request,
+    name: str = Form(default="", max_length=128),
+    caller: Caller = PageCallerDep,
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
+):
+    name = name.strip()
+    secret, error = None, None
+    if not name:
+        error = "Give the token a name, e.g. the tool that will use it."
+    else:
+        _, secret = access.create_token(session, user=caller.user, name=name, actor=caller.user.username)
+    tokens = access.list_tokens(session, user=caller.user)
+    response = render(request, "tokens.html", caller, runtime, tokens=tokens, secret=secret, error=error)
+    if error:
+        response.status_code = 422
+    return response
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def tokens_revoke(token_id: uuid.UUID, caller: Caller = PageCallerDep, session: Session = SessionDep):
+    access.revoke_token(session, token_id=token_id, user=caller.user, actor=caller.user.username)
+    return RedirectResponse("/account/tokens", status_code=303)
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def api_docs(request: Request, runtime: Runtime = Depends(get_runtime)):
+    return templates.TemplateResponse(request, "api_docs.html", {"cell": runtime.cell})
