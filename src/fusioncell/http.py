@@ -45,9 +45,7 @@ def _validation_details(exc: RequestValidationError) -> list[dict]:
     details = []
     for problem in exc.errors():
         where = ".".join(str(part) for part in problem.get("loc", ()))
-        details.append(
-            {"field": where, "problem": problem.get("msg", "invalid"), "type": problem.get("type")}
-        )
+        details.append({"field": where, "problem": problem.get("msg", "invalid"), "type": problem.get("type")})
     return details
 
 
@@ -64,14 +62,15 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _invalid(request: Request, exc: RequestValidationError):
         details = _validation_details(exc)
         summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details[:5])
-        return JSONResponse(
-            error_body("invalid", f"The request is not valid: {summary}", details), status_code=422
-        )
+        return JSONResponse(error_body("invalid", f"The request is not valid: {summary}", details), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         code = _STATUS_CODES.get(exc.status_code, "http_error")
-        message = "No such record." if exc.status_code == 404 else str(exc.detail)
+        message = {
+            404: "No such record.",
+            400: "The request body could not be read: send UTF-8 JSON (or a form) as the API describes.",
+        }.get(exc.status_code, str(exc.detail))
         return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
@@ -131,9 +130,7 @@ class EdgeMiddleware:
         if declared > self.max_body_bytes:
             await self._too_large(send_with_headers)
         else:
-            body_receive = (
-                await self._bounded(receive) if scope["method"] in ("POST", "PUT", "PATCH") else receive
-            )
+            body_receive = await self._bounded(receive) if scope["method"] in ("POST", "PUT", "PATCH") else receive
             if body_receive is None:
                 await self._too_large(send_with_headers)
             else:

@@ -218,9 +218,7 @@ def test_empty_file(text):
     assert problem.startswith("cell.yaml line 1: the file is empty")
 
 
-@pytest.mark.parametrize(
-    ("text", "kind"), [("- a\n- b\n", "not a list"), ("\n\nhello\n", "not a single value")]
-)
+@pytest.mark.parametrize(("text", "kind"), [("- a\n- b\n", "not a list"), ("\n\nhello\n", "not a single value")])
 def test_top_level_not_a_mapping(text, kind):
     [problem] = problems_of(text)
     line = line_of(text, text.strip().splitlines()[0])
