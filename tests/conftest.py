@@ -148,3 +148,12 @@ def runtime(connection, cell, signer, tmp_path) -> Runtime:
 def client(runtime) -> Iterator[TestClient]:
     with TestClient(create_app(runtime, background=False)) as test_client:
         yield test_client
+
+
+@pytest.fixture(params=BACKENDS)
+def fresh_url(request, tmp_path) -> Iterator[str]:
+    """An empty database of each backend, for tests that run `init` and real server processes."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'var' / 'fusioncell.db'}"
+    else:
+        yield from _postgres_database(os.environ.get("FUSIONCELL_TEST_POSTGRES_URL", DEFAULT_POSTGRES))

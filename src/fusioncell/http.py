@@ -118,6 +118,9 @@ class EdgeMiddleware:
                     (b"x-frame-options", b"DENY"),
                     (b"cross-origin-opener-policy", b"same-origin"),
                 ]
+                if not scope["path"].startswith("/static/"):
+                    # Records and secrets must not linger in shared or browser caches.
+                    extra.append((b"cache-control", b"no-store"))
                 if self.hsts:
                     extra.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
                 message["headers"] = list(message.get("headers", [])) + extra

@@ -28,21 +28,26 @@ class LoginRequired(Unauthenticated):
     """Raised for pages: rendered as a redirect to the login page rather than JSON."""
 
 
-async def _csrf_token_sent(request: Request) -> str:
+async def csrf_token_sent(request: Request) -> str:
+    """The CSRF token a write sent, by header (htmx) or form field. Async because reading a form is;
+    it touches no database, so the blocking work below runs in the thread pool, never on the loop."""
+    if request.method in READ_METHODS:
+        return ""
     sent = request.headers.get(CSRF_HEADER)
     if sent:
         return sent
-    if request.headers.get("content-type", "").startswith(
-        ("application/x-www-form-urlencoded", "multipart/")
-    ):
+    if request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded", "multipart/")):
         form = await request.form()
         value = form.get(CSRF_FIELD)
         return value if isinstance(value, str) else ""
     return ""
 
 
-async def current_caller(
-    request: Request, session: Session = SessionDep, runtime: Runtime = Depends(get_runtime)
+def current_caller(
+    request: Request,
+    csrf_sent: str = Depends(csrf_token_sent),
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
 ) -> Caller:
     authorization = request.headers.get("authorization")
     if authorization:
@@ -57,17 +62,19 @@ async def current_caller(
         raise Unauthenticated("Log in first: send a bearer token or a session cookie.")
     web_session, user = found
     if request.method not in READ_METHODS:
-        sent = await _csrf_token_sent(request)
-        if not hmac.compare_digest(sent.encode(), web_session.csrf_token.encode()):
+        if not hmac.compare_digest(csrf_sent.encode(), web_session.csrf_token.encode()):
             raise Forbidden("The form's CSRF token is missing or stale; reload the page.")
     return Caller(subject=subject_for(user, runtime.cell), user=user, web_session=web_session)
 
 
-async def page_caller(
-    request: Request, session: Session = SessionDep, runtime: Runtime = Depends(get_runtime)
+def page_caller(
+    request: Request,
+    csrf_sent: str = Depends(csrf_token_sent),
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
 ) -> Caller:
     try:
-        return await current_caller(request, session, runtime)
+        return current_caller(request, csrf_sent, session, runtime)
     except Unauthenticated as exc:
         raise LoginRequired(exc.message) from exc
 

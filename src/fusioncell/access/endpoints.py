@@ -52,9 +52,7 @@ def login(
         return error_response(Throttled("Too many failed logins; wait and try again."))
     if outcome.user is None:
         return error_response(Unauthenticated("Wrong username or password."))
-    token, secret = service.create_token(
-        session, user=outcome.user, name="login", actor=outcome.user.username
-    )
+    token, secret = service.create_token(session, user=outcome.user, name="login", actor=outcome.user.username)
     return LoginResponse(token=secret, token_id=token.id, ledger_index=token.ledger_index)
 
 
@@ -73,16 +71,12 @@ def me(caller: Caller = CallerDep, runtime: Runtime = Depends(get_runtime)):
 @router.get("/tokens", response_model=TokenPage)
 def list_tokens(caller: Caller = CallerDep, session: Session = SessionDep):
     """The caller's own tokens (never their secrets)."""
-    return TokenPage(
-        items=[TokenRead.model_validate(t) for t in service.list_tokens(session, user=caller.user)]
-    )
+    return TokenPage(items=[TokenRead.model_validate(t) for t in service.list_tokens(session, user=caller.user)])
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=201)
 def create_token(body: TokenCreate, caller: Caller = CallerDep, session: Session = SessionDep):
-    token, secret = service.create_token(
-        session, user=caller.user, name=body.name, actor=caller.user.username
-    )
+    token, secret = service.create_token(session, user=caller.user, name=body.name, actor=caller.user.username)
     return TokenCreated(
         id=token.id,
         name=token.name,

@@ -96,9 +96,7 @@ def add_user(
     )
     session.add(user)
     record_change(session, record=user, action="user-added", actor=actor, party=party)
-    record_account_event(
-        session, action="user-added", username=username, party=party, actor=actor, user_id=user.id
-    )
+    record_account_event(session, action="user-added", username=username, party=party, actor=actor, user_id=user.id)
     return user
 
 
@@ -226,9 +224,7 @@ def create_token(session: Session, *, user: User, name: str, actor: str) -> tupl
 
 def list_tokens(session: Session, *, user: User) -> list[ApiToken]:
     return list(
-        session.execute(
-            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at)
-        ).scalars()
+        session.execute(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at)).scalars()
     )
 
 
@@ -267,9 +263,7 @@ def user_for_token(session: Session, secret: str) -> User | None:
     row = session.execute(
         select(User)
         .join(ApiToken, ApiToken.user_id == User.id)
-        .where(
-            ApiToken.secret_hash == _digest(secret), ApiToken.revoked_at.is_(None), User.disabled_at.is_(None)
-        )
+        .where(ApiToken.secret_hash == _digest(secret), ApiToken.revoked_at.is_(None), User.disabled_at.is_(None))
     ).scalar_one_or_none()
     return row
 
@@ -314,7 +308,5 @@ def end_web_session(session: Session, *, web_session: WebSession, user: User) ->
 
 
 def readable_account_events(session: Session, *, subject: Subject, limit: int = 50) -> list[AccountEvent]:
-    query = (
-        select(AccountEvent).where(readable(subject, AccountEvent)).order_by(AccountEvent.created_at.desc())
-    )
+    query = select(AccountEvent).where(readable(subject, AccountEvent)).order_by(AccountEvent.created_at.desc())
     return list(session.execute(query.limit(limit)).scalars())

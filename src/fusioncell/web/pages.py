@@ -33,9 +33,7 @@ DESK_PAGES = {
 }
 
 
-def render(
-    request: Request, template: str, caller: Caller | None, runtime: Runtime, **context
-) -> HTMLResponse:
+def render(request: Request, template: str, caller: Caller | None, runtime: Runtime, **context) -> HTMLResponse:
     context |= {"caller": caller, "cell": runtime.cell, "desk_pages": DESK_PAGES}
     if caller is not None:
         context["party"] = runtime.cell.party(caller.subject.party)
@@ -57,9 +55,7 @@ def _safe_next(target: str | None) -> str:
 def login_page(request: Request, next: str | None = None, runtime: Runtime = Depends(get_runtime)):
     # Double-submit token: a login form posted from another site cannot know it.
     token = secrets.token_urlsafe(24)
-    response = render(
-        request, "login.html", None, runtime, next=_safe_next(next), login_csrf=token, error=None
-    )
+    response = render(request, "login.html", None, runtime, next=_safe_next(next), login_csrf=token, error=None)
     response.set_cookie(
         LOGIN_CSRF_COOKIE,
         token,
@@ -95,9 +91,9 @@ def login_submit(
         window=timedelta(minutes=settings.login_window_minutes),
     )
     if outcome.throttled:
-        return _login_again(request, runtime, next, "Too many failed logins; wait a few minutes.", 429)
+        return _login_again(request, runtime, next, "Too many failed logins; wait a few minutes.", 429, username)
     if outcome.user is None:
-        return _login_again(request, runtime, next, "Wrong username or password.", 401)
+        return _login_again(request, runtime, next, "Wrong username or password.", 401, username)
     _, secret = access.start_web_session(session, user=outcome.user, hours=settings.session_hours)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
@@ -114,9 +110,7 @@ def login_submit(
 
 def _login_again(request: Request, runtime: Runtime, next: str, error: str, status: int) -> HTMLResponse:
     token = secrets.token_urlsafe(24)
-    response = render(
-        request, "login.html", None, runtime, next=_safe_next(next), login_csrf=token, error=error
-    )
+    response = render(request, "login.html", None, runtime, next=_safe_next(next), login_csrf=token, error=error)
     response.status_code = status
     response.set_cookie(
         LOGIN_CSRF_COOKIE,
@@ -150,9 +144,7 @@ def home(
 
 
 @router.get("/desks/{desk}", response_class=HTMLResponse)
-def desk_page(
-    desk: str, request: Request, caller: Caller = PageCallerDep, runtime: Runtime = Depends(get_runtime)
-):
+def desk_page(desk: str, request: Request, caller: Caller = PageCallerDep, runtime: Runtime = Depends(get_runtime)):
     known = {d.code: d for d in runtime.cell.desks}
     if desk not in known:
         raise NotFound("No such desk.")

@@ -1,0 +1,5 @@
+"""`python -m fusioncell` runs the CLI."""
+
+from fusioncell.cli import app
+
+app()
