@@ -38,9 +38,7 @@ async def _checkpointer(runtime: Runtime) -> None:
         await asyncio.sleep(runtime.settings.checkpoint_interval_seconds)
 
 
-def create_app(
-    runtime: Runtime | None = None, *, settings: Settings | None = None, background: bool = True
-) -> FastAPI:
+def create_app(runtime: Runtime | None = None, *, settings: Settings | None = None, background: bool = True) -> FastAPI:
     settings = settings or (runtime.settings if runtime else get_settings())
     configure_logging(json_lines=settings.log_json)
     runtime = runtime or Runtime.open(settings)

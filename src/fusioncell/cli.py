@@ -104,19 +104,13 @@ def initialise(settings: Settings, *, cell_path: Path, demo: bool) -> None:
 
 @app.command()
 def init(
-    cell: Path = typer.Option(
-        None, "--cell", help="A cell definition YAML; the default Israel–Syria cell if omitted."
-    ),
-    demo: bool = typer.Option(
-        False, "--demo", help="Also create the documented demo accounts (never in production)."
-    ),
+    cell: Path = typer.Option(None, "--cell", help="A cell definition YAML; the default Israel–Syria cell if omitted."),
+    demo: bool = typer.Option(False, "--demo", help="Also create the documented demo accounts (never in production)."),
 ) -> None:
     """Start a new cell: schema, cell definition, ledger key. No accounts unless --demo."""
     initialise(get_settings(), cell_path=cell or default_cell_path(), demo=demo)
     if not demo:
-        out.print(
-            "next: `fusioncell user add USERNAME --party CODE --role admin` to create the first account"
-        )
+        out.print("next: `fusioncell user add USERNAME --party CODE --role admin` to create the first account")
 
 
 def print_demo_accounts() -> None:
@@ -182,9 +176,7 @@ def _runtime_session():
 def user_add(
     username: str,
     party: str = typer.Option(..., help="Party code, e.g. ISR."),
-    role: list[str] = typer.Option(
-        ..., "--role", help="admin, supervisor, liaison, observer or officer:<desk>."
-    ),
+    role: list[str] = typer.Option(..., "--role", help="admin, supervisor, liaison, observer or officer:<desk>."),
     name: str = typer.Option(None, help="Display name."),
     password: str = typer.Option(None, envvar="FUSIONCELL_NEW_PASSWORD", help="Prompted for if not given."),
 ) -> None:
@@ -311,9 +303,7 @@ def ledger_verify(
         fail(f"verification FAILED: {exc}", code=2)
     except httpx.HTTPError as exc:
         fail(f"could not reach {url}: {exc}")
-    out.print(
-        f"[bold green]verified[/]: {report.leaves} entries, root of checkpoint {report.checkpoint.size}"
-    )
+    out.print(f"[bold green]verified[/]: {report.leaves} entries, root of checkpoint {report.checkpoint.size}")
 
 
 @ledger_app.command("audit")

@@ -31,9 +31,7 @@ class Runtime:
         database = database or Database(settings.resolved_database_url())
         with database.reading() as session:
             cell = current_cell(session)
-        return cls(
-            settings=settings, database=database, cell=cell, signer=load_key(settings.resolved_key_path())
-        )
+        return cls(settings=settings, database=database, cell=cell, signer=load_key(settings.resolved_key_path()))
 
 
 def get_runtime(request: Request) -> Runtime:

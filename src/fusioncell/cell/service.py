@@ -12,9 +12,7 @@ from fusioncell.ledger.service import record_change
 SYSTEM_ACTOR = "system"
 
 
-def install_cell(
-    session: Session, *, definition: CellDefinition, source: str, actor: str = SYSTEM_ACTOR
-) -> CellRecord:
+def install_cell(session: Session, *, definition: CellDefinition, source: str, actor: str = SYSTEM_ACTOR) -> CellRecord:
     """Store the definition a new cell starts from; every party reads it."""
     if session.execute(select(CellRecord.id).limit(1)).first() is not None:
         raise Conflict("This database already holds a cell; start a new one in an empty database.")
@@ -35,9 +33,7 @@ def install_cell(
 
 
 def current_cell(session: Session) -> CellDefinition:
-    record = session.execute(
-        select(CellRecord).order_by(CellRecord.created_at.desc()).limit(1)
-    ).scalar_one_or_none()
+    record = session.execute(select(CellRecord).order_by(CellRecord.created_at.desc()).limit(1)).scalar_one_or_none()
     if record is None:
         raise NotFound("No cell is installed in this database; run `fusioncell init`.")
     return CellDefinition.model_validate_json(record.definition)

@@ -73,22 +73,14 @@ def _check_entries(session: Session, findings: list[Finding]) -> tuple[dict, lis
     return latest, leaf_hashes
 
 
-def _check_tree(
-    session: Session, leaf_hashes: list[bytes], verifier: Verifier, findings: list[Finding]
-) -> None:
+def _check_tree(session: Session, leaf_hashes: list[bytes], verifier: Verifier, findings: list[Finding]) -> None:
     """Rebuild every stored node from the leaves; check every checkpoint's root and signature."""
     rebuilt, _ = merkle.append_leaves(0, [], leaf_hashes)
     expected = {(level, position): h for level, position, h in rebuilt}
     stored = {(n.level, n.position): n.hash for n in session.execute(select(LedgerNode)).scalars()}
     for position in sorted(expected.keys() | stored.keys()):
         if expected.get(position) != stored.get(position):
-            what = (
-                "missing"
-                if position not in stored
-                else "unexpected"
-                if position not in expected
-                else "altered"
-            )
+            what = "missing" if position not in stored else "unexpected" if position not in expected else "altered"
             findings.append(Finding(f"ledger node {position}", f"{what}: does not match the leaves"))
     for checkpoint in session.execute(select(Checkpoint).order_by(Checkpoint.size)).scalars():
         where = f"checkpoint {checkpoint.size}"
@@ -119,9 +111,7 @@ def _check_records(session: Session, latest: dict, findings: list[Finding]) -> N
             if row.version != version:
                 findings.append(Finding(where, f"row is at version {row.version}, the record at {version}"))
             elif content_digest(row.ledger_content()) != digest:
-                findings.append(
-                    Finding(where, "row content differs from what the record holds (changed outside)")
-                )
+                findings.append(Finding(where, "row content differs from what the record holds (changed outside)"))
     kinds = {model.record_kind for model in recorded_models()}
     for kind, record_id in sorted(latest.keys() - seen):
         if kind in kinds:

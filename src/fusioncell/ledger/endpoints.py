@@ -42,16 +42,12 @@ def checkpoint(caller: Caller = CallerDep, session: Session = SessionDep):
 
 
 @router.get("/status", response_model=LedgerStatus)
-def status(
-    caller: Caller = CallerDep, session: Session = SessionDep, runtime: Runtime = Depends(get_runtime)
-):
+def status(caller: Caller = CallerDep, session: Session = SessionDep, runtime: Runtime = Depends(get_runtime)):
     size = service.tree_size(session)
     latest = service.latest_checkpoint(session)
     summary = None
     if latest is not None:
-        summary = CheckpointSummary(
-            size=latest.size, root=service.b64(latest.root), created_at=latest.created_at
-        )
+        summary = CheckpointSummary(size=latest.size, root=service.b64(latest.root), created_at=latest.created_at)
     return LedgerStatus(
         size=size,
         root=service.b64(service.root_at(session, size)),
@@ -63,23 +59,17 @@ def status(
 @router.get("/leaves", response_model=LeavesRead)
 def leaves(start: Index, end: Index, caller: Caller = CallerDep, session: Session = SessionDep):
     """Leaves [start, end), at most 1,000 a call. Every member may read every leaf: they are blinded."""
-    return LeavesRead(
-        start=start, leaves=[service.b64(leaf) for leaf in service.leaves(session, start=start, end=end)]
-    )
+    return LeavesRead(start=start, leaves=[service.b64(leaf) for leaf in service.leaves(session, start=start, end=end)])
 
 
 @router.get("/proof/inclusion", response_model=ProofRead)
 def inclusion(index: Index, size: Index, caller: Caller = CallerDep, session: Session = SessionDep):
-    return ProofRead(
-        hashes=[service.b64(h) for h in service.inclusion_proof(session, index=index, size=size)]
-    )
+    return ProofRead(hashes=[service.b64(h) for h in service.inclusion_proof(session, index=index, size=size)])
 
 
 @router.get("/proof/consistency", response_model=ProofRead)
 def consistency(first: Index, second: Index, caller: Caller = CallerDep, session: Session = SessionDep):
-    return ProofRead(
-        hashes=[service.b64(h) for h in service.consistency_proof(session, first=first, second=second)]
-    )
+    return ProofRead(hashes=[service.b64(h) for h in service.consistency_proof(session, first=first, second=second)])
 
 
 def entry_read(entry: LedgerEntry) -> EntryRead:

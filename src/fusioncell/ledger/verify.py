@@ -40,9 +40,7 @@ def _b64(text: str) -> bytes:
 def _get(client: httpx.Client, path: str, **params) -> httpx.Response:
     response = client.get(path, params=params)
     if response.status_code != 200:
-        raise VerificationFailed(
-            f"GET {path} {params} answered {response.status_code}: {response.text[:200]}"
-        )
+        raise VerificationFailed(f"GET {path} {params} answered {response.status_code}: {response.text[:200]}")
     return response
 
 
@@ -59,9 +57,7 @@ def verify_log(
 
     leaves: list[bytes] = []
     while len(leaves) < size:
-        page = _get(
-            client, "/api/v1/ledger/leaves", start=len(leaves), end=min(size, len(leaves) + PAGE)
-        ).json()
+        page = _get(client, "/api/v1/ledger/leaves", start=len(leaves), end=min(size, len(leaves) + PAGE)).json()
         if page["start"] != len(leaves) or not page["leaves"]:
             raise VerificationFailed(f"leaves page at {len(leaves)} is malformed")
         leaves.extend(_b64(leaf) for leaf in page["leaves"])
@@ -76,8 +72,7 @@ def verify_log(
     indices = range(size) if size <= proofs else sorted(rng.sample(range(size), proofs))
     for index in indices:
         proof = [
-            _b64(h)
-            for h in _get(client, "/api/v1/ledger/proof/inclusion", index=index, size=size).json()["hashes"]
+            _b64(h) for h in _get(client, "/api/v1/ledger/proof/inclusion", index=index, size=size).json()["hashes"]
         ]
         merkle.verify_inclusion(index, size, hashes[index], proof, checkpoint.root)
         report.inclusion_proofs += 1
@@ -88,16 +83,11 @@ def verify_log(
         _, frontier = merkle.append_leaves(built, frontier, hashes[built:first])
         built = first
         proof = [
-            _b64(h)
-            for h in _get(client, "/api/v1/ledger/proof/consistency", first=first, second=size).json()[
-                "hashes"
-            ]
+            _b64(h) for h in _get(client, "/api/v1/ledger/proof/consistency", first=first, second=size).json()["hashes"]
         ]
         merkle.verify_consistency(first, size, proof, merkle.root_from_frontier(frontier), checkpoint.root)
         report.consistency_proofs += 1
-    progress(
-        f"{report.inclusion_proofs} inclusion and {report.consistency_proofs} consistency proofs verified"
-    )
+    progress(f"{report.inclusion_proofs} inclusion and {report.consistency_proofs} consistency proofs verified")
 
     cursor = None
     while True:
@@ -106,10 +96,7 @@ def verify_log(
         for entry in page["items"]:
             if entry["index"] >= size:
                 continue
-            if (
-                hashlib.sha256(_b64(entry["salt"]) + entry["body"].encode()).digest()
-                != leaves[entry["index"]]
-            ):
+            if hashlib.sha256(_b64(entry["salt"]) + entry["body"].encode()).digest() != leaves[entry["index"]]:
                 raise VerificationFailed(f"entry {entry['index']}: body and salt do not hash to its leaf")
             report.bodies += 1
         cursor = page["next_cursor"]

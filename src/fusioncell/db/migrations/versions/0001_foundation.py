@@ -85,9 +85,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_ledger_entries_origin_party"), ["origin_party"], unique=False)
-        batch_op.create_index(
-            "ix_ledger_entries_record", ["kind", "record_id", "record_version"], unique=False
-        )
+        batch_op.create_index("ix_ledger_entries_record", ["kind", "record_id", "record_version"], unique=False)
 
     op.create_table(
         "ledger_nodes",
