@@ -8,12 +8,13 @@ import uuid
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fusioncell.access.dependencies import LoginRequired
 from fusioncell.errors import FusionError, PayloadTooLarge
+from fusioncell.web.templating import templates
 
 log = structlog.get_logger("fusioncell.http")
 
@@ -41,6 +42,36 @@ def error_response(exc: FusionError) -> JSONResponse:
     return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status_code)
 
 
+_TITLES = {
+    400: "Bad request",
+    401: "Please log in",
+    403: "Not allowed",
+    404: "Not found",
+    413: "Too large",
+    422: "Not valid",
+    429: "Slow down",
+    500: "Server error",
+}
+
+
+def _wants_html(request: Request) -> bool:
+    """A person's browser on a page gets a page; API clients always get the JSON error shape."""
+    return not request.url.path.startswith(("/api/", "/taxii2")) and "text/html" in request.headers.get("accept", "")
+
+
+def _rendered(request: Request, status: int, code: str, message: str, details=None) -> Response:
+    if _wants_html(request):
+        context = {
+            "title": _TITLES.get(status, "Error"),
+            "message": message,
+            "caller": None,
+            "cell": request.app.state.runtime.cell,
+            "request_id": structlog.contextvars.get_contextvars().get("request_id"),
+        }
+        return templates.TemplateResponse(request, "error.html", context, status_code=status)
+    return JSONResponse(error_body(code, message, details), status_code=status)
+
+
 def _validation_details(exc: RequestValidationError) -> list[dict]:
     details = []
     for problem in exc.errors():
@@ -56,13 +87,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(FusionError)
     async def _fusion(request: Request, exc: FusionError):
-        return error_response(exc)
+        return _rendered(request, exc.status_code, exc.code, exc.message, exc.details)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
         details = _validation_details(exc)
         summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details[:5])
-        return JSONResponse(error_body("invalid", f"The request is not valid: {summary}", details), status_code=422)
+        return _rendered(request, 422, "invalid", f"The request is not valid: {summary}", details)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
@@ -71,20 +102,17 @@ def install_error_handlers(app: FastAPI) -> None:
             404: "No such record.",
             400: "The request body could not be read: send UTF-8 JSON (or a form) as the API describes.",
         }.get(exc.status_code, str(exc.detail))
-        return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
+        response = _rendered(request, exc.status_code, code, message)
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
         # The trace goes to the log under the request ID, never to the user.
         log.exception("unhandled error", exc_info=exc)
-        return JSONResponse(
-            error_body(
-                "internal",
-                "Something went wrong on the server; the request changed nothing. "
-                f"Quote request {structlog.contextvars.get_contextvars().get('request_id')}.",
-            ),
-            status_code=500,
-        )
+        request_id = structlog.contextvars.get_contextvars().get("request_id")
+        message = f"Something went wrong on the server; the request changed nothing. Quote request {request_id}."
+        return _rendered(request, 500, "internal", message)
 
 
 class EdgeMiddleware:

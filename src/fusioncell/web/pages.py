@@ -3,12 +3,10 @@
 import secrets
 import uuid
 from datetime import timedelta
-from importlib.resources import files
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from fusioncell.access import service as access
@@ -16,9 +14,9 @@ from fusioncell.access.dependencies import SESSION_COOKIE, Caller, PageCallerDep
 from fusioncell.errors import NotFound
 from fusioncell.ledger import service as ledger
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
+from fusioncell.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(files("fusioncell.web") / "templates"))
 LOGIN_CSRF_COOKIE = "fusioncell_login_csrf"
 
 # What each page will hold once its desk lands; the shell says so rather than pretending.
@@ -53,16 +51,25 @@ def _safe_next(target: str | None) -> str:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str | None = None, runtime: Runtime = Depends(get_runtime)):
+    return _login_form(request, runtime, next)
+
+
+def _login_form(
+    request: Request,
+    runtime: Runtime,
+    next: str | None,
+    error: str | None = None,
+    status: int = 200,
+    username: str = "",
+) -> HTMLResponse:
     # Double-submit token: a login form posted from another site cannot know it.
     token = secrets.token_urlsafe(24)
-    response = render(request, "login.html", None, runtime, next=_safe_next(next), login_csrf=token, error=None)
+    response = render(
+        request, "login.html", None, runtime, next=_safe_next(next), login_csrf=token, error=error, username=username
+    )
+    response.status_code = status
     response.set_cookie(
-        LOGIN_CSRF_COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=runtime.settings.secure_cookies,
-        max_age=3600,
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=runtime.settings.secure_cookies, max_age=3600
     )
     return response
 
@@ -80,7 +87,7 @@ def login_submit(
     settings = runtime.settings
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie or not secrets.compare_digest(cookie, login_csrf):
-        return _login_again(request, runtime, next, "Your login form expired; please try again.", 403)
+        return _login_form(request, runtime, next, "Your login form expired; please try again.", 403)
     outcome = access.login(
         session,
         cell=runtime.cell,
@@ -91,9 +98,9 @@ def login_submit(
         window=timedelta(minutes=settings.login_window_minutes),
     )
     if outcome.throttled:
-        return _login_again(request, runtime, next, "Too many failed logins; wait a few minutes.", 429, username)
+        return _login_form(request, runtime, next, "Too many failed logins; wait a few minutes.", 429, username)
     if outcome.user is None:
-        return _login_again(request, runtime, next, "Wrong username or password.", 401, username)
+        return _login_form(request, runtime, next, "Wrong username or password.", 401, username)
     _, secret = access.start_web_session(session, user=outcome.user, hours=settings.session_hours)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
@@ -105,21 +112,6 @@ def login_submit(
         max_age=settings.session_hours * 3600,
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE)
-    return response
-
-
-def _login_again(request: Request, runtime: Runtime, next: str, error: str, status: int) -> HTMLResponse:
-    token = secrets.token_urlsafe(24)
-    response = render(request, "login.html", None, runtime, next=_safe_next(next), login_csrf=token, error=error)
-    response.status_code = status
-    response.set_cookie(
-        LOGIN_CSRF_COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=runtime.settings.secure_cookies,
-        max_age=3600,
-    )
     return response
 
 
