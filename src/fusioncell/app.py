@@ -12,6 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from fusioncell import __version__
 from fusioncell.access.endpoints import router as access_router
 from fusioncell.config import Settings, get_settings
+from fusioncell.hotline.endpoints import router as hotline_router
+from fusioncell.hotline.scheduled import escalate_overdue
 from fusioncell.http import EdgeMiddleware, install_error_handlers
 from fusioncell.ledger.endpoints import router as ledger_router
 from fusioncell.ledger.service import checkpoint_if_due, tree_size
@@ -28,14 +30,19 @@ def sign_due_checkpoint(runtime: Runtime) -> None:
         checkpoint_if_due(session, signer=runtime.signer, origin=runtime.cell.log_origin, interval=interval)
 
 
-async def _checkpointer(runtime: Runtime) -> None:
-    """Sign a checkpoint at most once per interval while entries arrive (none while the tree is idle)."""
+def raise_due_escalations(runtime: Runtime) -> None:
+    with runtime.database.writing() as session:
+        escalate_overdue(session, cell=runtime.cell)
+
+
+async def _every(seconds: float, job, runtime: Runtime) -> None:
+    """Run a timer job forever; a busy or restarting database must not stop it."""
     while True:
         try:
-            await asyncio.to_thread(sign_due_checkpoint, runtime)
-        except Exception:  # a busy or restarting database must not stop the checkpointer
-            log.exception("checkpoint failed; retrying")
-        await asyncio.sleep(runtime.settings.checkpoint_interval_seconds)
+            await asyncio.to_thread(job, runtime)
+        except Exception:
+            log.exception("timer job failed; retrying", job=job.__name__)
+        await asyncio.sleep(seconds)
 
 
 def create_app(runtime: Runtime | None = None, *, settings: Settings | None = None, background: bool = True) -> FastAPI:
@@ -45,9 +52,14 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        task = asyncio.create_task(_checkpointer(runtime)) if background else None
+        # Checkpoints at most once per interval while entries arrive; escalations from stored deadlines.
+        tasks = []
+        if background:
+            timers = runtime.settings
+            tasks.append(asyncio.create_task(_every(timers.checkpoint_interval_seconds, sign_due_checkpoint, runtime)))
+            tasks.append(asyncio.create_task(_every(timers.deadline_check_seconds, raise_due_escalations, runtime)))
         yield
-        if task:
+        for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -62,10 +74,14 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
         lifespan=lifespan,
     )
     app.state.runtime = runtime
-    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes, hsts=settings.secure_cookies)
+    uploads = {"/api/v1/attachments": settings.attachment_max_bytes + 64 * 1024}
+    app.add_middleware(
+        EdgeMiddleware, max_body_bytes=settings.max_body_bytes, hsts=settings.secure_cookies, upload_limits=uploads
+    )
     install_error_handlers(app)
     app.include_router(access_router)
     app.include_router(ledger_router)
+    app.include_router(hotline_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=str(files("fusioncell.web") / "static")), name="static")
 

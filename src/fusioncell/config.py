@@ -25,6 +25,14 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(default=15, ge=1)
     checkpoint_interval_seconds: float = Field(default=1.0, gt=0)
     log_json: bool = True
+    # Attachments: content-addressed files; empty directory means var_dir/attachments.
+    attachments_dir: Path | None = None
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    attachment_types: frozenset[str] = frozenset(
+        {"application/pdf", "image/png", "image/jpeg", "text/plain", "text/csv"}
+    )
+    # How often deadlines are checked (escalations are computed from stored deadlines).
+    deadline_check_seconds: float = Field(default=1.0, gt=0)
 
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -33,6 +41,9 @@ class Settings(BaseSettings):
 
     def resolved_key_path(self) -> Path:
         return self.key_path or self.var_dir / "ledger.key"
+
+    def resolved_attachments_dir(self) -> Path:
+        return self.attachments_dir or self.var_dir / "attachments"
 
 
 @lru_cache

@@ -50,3 +50,8 @@ class Throttled(FusionError):
 class PayloadTooLarge(FusionError):
     status_code = 413
     code = "payload_too_large"
+
+
+class StorageUnavailable(FusionError):
+    status_code = 507
+    code = "storage_unavailable"

@@ -118,10 +118,15 @@ def install_error_handlers(app: FastAPI) -> None:
 class EdgeMiddleware:
     """Pure ASGI (so streaming responses pass through): request ID, access log, body limit, headers."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, hsts: bool) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, hsts: bool, upload_limits: dict[str, int]) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.hsts = hsts
+        # Paths that take files get their own, larger limit (the file's limit plus the form's framing).
+        self.upload_limits = upload_limits
+
+    def _limit(self, path: str) -> int:
+        return self.upload_limits.get(path, self.max_body_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -158,12 +163,14 @@ class EdgeMiddleware:
             declared = int(headers.get("content-length", "0") or 0)
         except ValueError:
             declared = 0
-        if declared > self.max_body_bytes:
-            await self._too_large(send_with_headers)
+        limit = self._limit(scope["path"])
+        if declared > limit:
+            await self._too_large(send_with_headers, limit)
         else:
-            body_receive = await self._bounded(receive) if scope["method"] in ("POST", "PUT", "PATCH") else receive
+            writes = scope["method"] in ("POST", "PUT", "PATCH")
+            body_receive = await self._bounded(receive, limit) if writes else receive
             if body_receive is None:
-                await self._too_large(send_with_headers)
+                await self._too_large(send_with_headers, limit)
             else:
                 await self.app(scope, body_receive, send_with_headers)
         log.info(
@@ -174,7 +181,7 @@ class EdgeMiddleware:
             ms=round((time.perf_counter() - started) * 1000, 1),
         )
 
-    async def _bounded(self, receive: Receive) -> Receive | None:
+    async def _bounded(self, receive: Receive, limit: int) -> Receive | None:
         """Read the body up to the limit; None if it is larger (a chunked body may lie about nothing)."""
         chunks, total = [], 0
         while True:
@@ -183,7 +190,7 @@ class EdgeMiddleware:
                 chunks.append(message)
                 break
             total += len(message.get("body", b""))
-            if total > self.max_body_bytes:
+            if total > limit:
                 return None
             chunks.append(message)
             if not message.get("more_body", False):
@@ -198,8 +205,8 @@ class EdgeMiddleware:
 
         return replay_receive
 
-    async def _too_large(self, send: Send) -> None:
-        exc = PayloadTooLarge(f"The request body is larger than the limit of {self.max_body_bytes} bytes.")
+    async def _too_large(self, send: Send, limit: int) -> None:
+        exc = PayloadTooLarge(f"The request body is larger than the limit of {limit} bytes.")
         body = json.dumps(error_body(exc.code, exc.message)).encode()
         await send(
             {

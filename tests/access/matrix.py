@@ -62,6 +62,10 @@ class MatrixCase:
     missing_id: str  # well-formed, exists nowhere
     list_path: str | None = None
     listed_ids: Callable[[Any], set[str]] = field(default=lambda page: {str(i["id"]) for i in page["items"]})
+    # Writes on a record (method, path, JSON body): a party that may not read it must get the very
+    # 404 of a missing record. Checked for one member per party (roles do not change readability),
+    # and only where the answer must be 404, so nothing is changed by the check itself.
+    actions: list[Callable[[str], tuple[str, str, dict | None]]] = field(default_factory=list)
 
 
 @dataclass
@@ -95,4 +99,25 @@ def run_matrix(
                 result.checks += 1
                 if (record_id in listed) != may:
                     result.failures.append(f"{who}: listed={record_id in listed}, may read={may}")
+    _check_actions(client, population, cell, case, created, result)
     return result
+
+
+def _check_actions(client, population, cell, case, created, result) -> None:
+    one_per_party = {m.party: m for m in population.members}.values()
+    for action in case.actions:
+        for member in one_per_party:
+            headers = bearer(member)
+            method, path, body = action(case.missing_id)
+            missing = client.request(method, path, json=body, headers=headers)
+            for state, record_id in created:
+                if member.party in expected_readers(state, cell):
+                    continue
+                method, path, body = action(record_id)
+                response = client.request(method, path, json=body, headers=headers)
+                result.checks += 1
+                if response.status_code != 404 or response.json() != missing.json():
+                    result.failures.append(
+                        f"{member.username} {method} {path} on {state.label}: "
+                        f"expected the 404 of a missing record, got {response.status_code}"
+                    )

@@ -102,11 +102,14 @@ class Channel(_Model):
     kind: ChannelKind
     members: tuple[PartyCode, ...] = Field(min_length=2)
     desk: Slug | None = None
+    # Messages wait in the mediator's review queue until approved or returned with a comment.
+    supervised_delivery: bool = False
 
 
 class Deadlines(_Model):
     # null means "no deadline"; every precedence must be listed so an omission is never silent.
-    acknowledgement_minutes: dict[Precedence, Annotated[int, Field(gt=0)] | None] = Field(
+    # Fractions are allowed (0.5 = 30 s) for drills and tests.
+    acknowledgement_minutes: dict[Precedence, Annotated[float, Field(gt=0)] | None] = Field(
         default_factory=lambda: {
             Precedence.FLASH: 5,
             Precedence.IMMEDIATE: 15,

@@ -1,0 +1,41 @@
+"""Who may act (as opposed to who may read, which is rule.py's alone): posting, reviewing, relaying."""
+
+from fusioncell.access.subjects import Role, Subject
+from fusioncell.cell.definition import CellDefinition, Channel
+
+
+def is_channel_member(subject: Subject, channel: Channel) -> bool:
+    return subject.party in channel.members
+
+
+def can_view_channel(subject: Subject, channel: Channel) -> bool:
+    # The mediator supervises every channel, including desk channels it is not a member of.
+    return subject.is_mediator or is_channel_member(subject, channel)
+
+
+def can_post(subject: Subject, channel: Channel) -> bool:
+    """Members who speak for their party: liaison officers, desk officers of the channel's desk, admins
+    for the mediator; observers speak in the channels they are members of."""
+    if not is_channel_member(subject, channel):
+        return False
+    roles = subject.roles
+    if Role.LIAISON in roles or Role.OBSERVER in roles:
+        return True
+    return any(role.startswith("officer:") for role in roles) or (subject.is_mediator and Role.ADMIN in roles)
+
+
+def can_supervise(subject: Subject) -> bool:
+    """Approve or return held messages, relay between sides: the mediator's liaison officers."""
+    return subject.is_mediator and (Role.LIAISON in subject.roles or Role.SUPERVISOR in subject.roles)
+
+
+def receives_escalations(subject: Subject) -> bool:
+    return subject.is_mediator and Role.SUPERVISOR in subject.roles
+
+
+def acknowledging_parties(cell: CellDefinition, recipients: frozenset[str]) -> frozenset[str]:
+    """Who must acknowledge: the recipients other than the mediator, or the mediator when it is the
+    only recipient (a principal writing in its bilateral channel)."""
+    mediator = cell.mediator.code
+    others = recipients - {mediator}
+    return others or (recipients & {mediator})

@@ -1,0 +1,1 @@
+"""The communication cell: channels, messages, acknowledgements, escalations, relay and review."""
