@@ -12,8 +12,9 @@ from fusioncell.access.policies import can_post
 from fusioncell.access.subjects import Subject
 from fusioncell.db.base import Status
 from fusioncell.errors import Invalid, NotFound
+from fusioncell.events.representations import Representation, register
 from fusioncell.hotline import files, service
-from fusioncell.hotline.models import Message
+from fusioncell.hotline.models import Attachment, Escalation, Message, Receipt
 from fusioncell.hotline.schemas import (
     AttachmentRead,
     ChannelPage,
@@ -46,38 +47,8 @@ def messages_read(session: Session, subject: Subject, messages: list[Message]) -
         receipts.setdefault(receipt.message_id, []).append(ReceiptRead.model_validate(receipt))
     views = []
     for m in messages:
-        retracted = m.status == Status.RETRACTED
-        own_side = subject.party == m.origin_party or subject.is_mediator
-        views.append(
-            MessageRead(
-                id=m.id,
-                channel=m.channel,
-                origin_party=m.origin_party,
-                created_by=m.created_by,
-                created_at=m.created_at,
-                version=m.version,
-                status=m.status,
-                releasable_to=sorted(m.releasable_to),
-                marking=m.marking,
-                ledger_index=m.ledger_index,
-                body=None if retracted else m.body,
-                body_html=None if retracted else render_body(m.body),
-                language=m.language,
-                precedence=m.precedence,
-                reply_to=m.reply_to,
-                corrects=m.corrects,
-                relayed_from=m.relayed_from,
-                references=m.references,
-                attachments=m.attachments,
-                ack_parties=sorted(m.ack_parties),
-                ack_due_at=m.ack_due_at,
-                released_at=m.released_at,
-                review_comment=m.review_comment if own_side else None,
-                retracted_at=m.retracted_at,
-                retraction_reason=m.retraction_reason,
-                receipts=receipts.get(m.id, []),
-            )
-        )
+        view = _trim_message(subject, m, _message_view(m)) | {"receipts": receipts.get(m.id, [])}
+        views.append(MessageRead.model_validate(view))
     return views
 
 
@@ -275,3 +246,39 @@ def attachment_content(
     return FileResponse(
         path, media_type=attachment.media_type, filename=attachment.filename, content_disposition_type="attachment"
     )
+
+
+def _message_view(message: Message) -> dict:
+    """The stream's and webhooks' view of a message: as its readers see it, without receipts (those
+    are records of their own) and without the reviewer's comment (trimmed in per reader)."""
+    view = MessageRead(
+        **{field: getattr(message, field) for field in MessageRead.model_fields if field not in _DERIVED},
+        body=None if message.status == Status.RETRACTED else message.body,
+        body_html=None if message.status == Status.RETRACTED else render_body(message.body),
+        releasable_to=sorted(message.releasable_to),
+        ack_parties=sorted(message.ack_parties),
+        review_comment=None,
+        receipts=[],
+    )
+    return view.model_dump(mode="json")
+
+
+_DERIVED = {"body", "body_html", "releasable_to", "ack_parties", "review_comment", "receipts"}
+
+
+def _trim_message(subject: Subject, message: Message, view: dict) -> dict:
+    if subject.party == message.origin_party or subject.is_mediator:
+        return view | {"review_comment": message.review_comment}
+    return view
+
+
+register("message", Representation(model=Message, view=_message_view, trim=_trim_message))
+register("receipt", Representation(model=Receipt, view=lambda r: ReceiptRead.model_validate(r).model_dump(mode="json")))
+register(
+    "escalation",
+    Representation(model=Escalation, view=lambda e: EscalationRead.model_validate(e).model_dump(mode="json")),
+)
+register(
+    "attachment",
+    Representation(model=Attachment, view=lambda a: AttachmentRead.model_validate(a).model_dump(mode="json")),
+)
