@@ -103,3 +103,19 @@ def test_the_demo_accounts_exist_only_with_demo(cli):
     listing = cli("user", "list").output
     for username in ("usa.mediator", "isr.liaison", "syr.liaison", "undof.observer"):
         assert username in listing
+
+
+def test_the_demo_cell_holds_clearly_marked_illustrative_traffic(cli, fresh_url):
+    from sqlalchemy import select
+
+    from fusioncell.db.session import Database
+    from fusioncell.demo import ILLUSTRATIVE
+    from fusioncell.hotline.models import Message
+
+    assert cli("init", "--demo").exit_code == 0
+    database = Database(fresh_url)
+    with database.reading() as session:
+        bodies = session.execute(select(Message.body)).scalars().all()
+    database.dispose()
+    assert len(bodies) >= 5 and all(body.startswith(ILLUSTRATIVE) for body in bodies)
+    assert cli("ledger", "audit").exit_code == 0

@@ -17,7 +17,7 @@ from fusioncell.cell.service import current_cell, install_cell
 from fusioncell.config import Settings, get_settings
 from fusioncell.db import migrate
 from fusioncell.db.session import Database
-from fusioncell.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, create_demo_accounts
+from fusioncell.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, create_demo_accounts, seed_demo_records
 from fusioncell.errors import FusionError
 from fusioncell.ledger.audit import audit
 from fusioncell.ledger.keys import LedgerKeyError, create_key, load_key
@@ -94,6 +94,7 @@ def initialise(settings: Settings, *, cell_path: Path, demo: bool) -> None:
             install_cell(session, definition=cell, source=cell_path.read_text(encoding="utf-8"))
             if demo:
                 create_demo_accounts(session, cell=cell)
+                seed_demo_records(session, cell=cell)
     except FusionError as exc:
         fail(exc.message)
     signer = create_key(key_path, cell.log_origin)

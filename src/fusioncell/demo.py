@@ -54,3 +54,96 @@ def create_demo_accounts(session: Session, *, cell: CellDefinition) -> list[Demo
             )
             created.append(account)
     return created
+
+
+ILLUSTRATIVE = "[Illustrative demo record] "
+
+
+def _subject(session: Session, cell: CellDefinition, username: str):
+    from fusioncell.access.service import subject_for, user_by_name
+
+    return subject_for(user_by_name(session, username), cell)
+
+
+def seed_demo_records(session: Session, *, cell: CellDefinition) -> None:
+    """A few clearly marked illustrative records so each working page shows something on first run.
+
+    Only for the default cell's parties; a custom demo cell gets accounts but no seeded traffic."""
+    from fusioncell.hotline.service import Draft, acknowledge, mark_read, relay_message, send_message
+
+    if not {"USA", "ISR", "SYR", "UNDOF"} <= cell.party_codes:
+        return
+    isr, syr = _subject(session, cell, "isr.liaison"), _subject(session, cell, "syr.liaison")
+    usa, undof = _subject(session, cell, "usa.mediator"), _subject(session, cell, "undof.observer")
+    send_message(
+        session,
+        cell=cell,
+        subject=usa,
+        draft=Draft(
+            channel="plenary",
+            body=ILLUSTRATIVE + "Good morning. Agenda for today's plenary: **1.** the incident "
+            "reports of the last 24 h near Quneitra; **2.** lead times for convoys to Suwayda.",
+        ),
+    )
+    flash, _ = send_message(
+        session,
+        cell=cell,
+        subject=isr,
+        draft=Draft(
+            channel="hotline",
+            precedence="flash",
+            body=ILLUSTRATIVE + "Unidentified drone observed over the Area of "
+            "Separation near Jubata al-Khashab, heading east. Not ours. Please confirm it is not yours.",
+        ),
+    )
+    mark_read(session, subject=syr, message_id=flash.id)
+    acknowledge(session, subject=syr, message_id=flash.id)
+    send_message(
+        session,
+        cell=cell,
+        subject=syr,
+        draft=Draft(
+            channel="hotline",
+            reply_to=flash.id,
+            body=ILLUSTRATIVE + "تم الاستلام. ليست طائرتنا. نتحقق مع الوحدات في المنطقة.",
+        ),
+    )
+    proposal, _ = send_message(
+        session,
+        cell=cell,
+        subject=isr,
+        draft=Draft(
+            channel="usa-isr",
+            body=ILLUSTRATIVE + "We could pull back the forward post at Hader by 2 km if the "
+            "convoy corridor stays open.",
+        ),
+    )
+    relay_message(
+        session,
+        cell=cell,
+        subject=usa,
+        message_id=proposal.id,
+        to_channel="usa-syr",
+        body=ILLUSTRATIVE + "Israel signals readiness for a limited pullback near Hader, linked to the "
+        "convoy corridor. Would Damascus discuss it at the next plenary?",
+    )
+    send_message(
+        session,
+        cell=cell,
+        subject=undof,
+        draft=Draft(
+            channel="observers",
+            body=ILLUSTRATIVE + "Observer Group Golan: fortnightly inspection of the 0–10 km "
+            "Area of Limitation scheduled for Thursday.",
+        ),
+    )
+    send_message(
+        session,
+        cell=cell,
+        subject=syr,
+        draft=Draft(
+            channel="hotline",
+            precedence="immediate",
+            body=ILLUSTRATIVE + "Ground movement reported west of Khan Arnabah. Please clarify.",
+        ),
+    )
