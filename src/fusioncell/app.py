@@ -12,12 +12,17 @@ from fastapi.staticfiles import StaticFiles
 from fusioncell import __version__
 from fusioncell.access.endpoints import router as access_router
 from fusioncell.config import Settings, get_settings
+from fusioncell.events.endpoints import router as events_router
+from fusioncell.events.tail import LedgerTail
 from fusioncell.hotline.endpoints import router as hotline_router
+from fusioncell.hotline.pages import router as hotline_pages_router
 from fusioncell.hotline.scheduled import escalate_overdue
 from fusioncell.http import EdgeMiddleware, install_error_handlers
 from fusioncell.ledger.endpoints import router as ledger_router
 from fusioncell.ledger.service import checkpoint_if_due, tree_size
 from fusioncell.logs import configure_logging
+from fusioncell.notifications.endpoints import router as notifications_router
+from fusioncell.notifications.scheduled import deliver_notifications
 from fusioncell.runtime import Runtime
 from fusioncell.web.pages import router as pages_router
 
@@ -58,7 +63,12 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
             timers = runtime.settings
             tasks.append(asyncio.create_task(_every(timers.checkpoint_interval_seconds, sign_due_checkpoint, runtime)))
             tasks.append(asyncio.create_task(_every(timers.deadline_check_seconds, raise_due_escalations, runtime)))
+            tasks.append(asyncio.create_task(_every(timers.notification_check_seconds, deliver_notifications, runtime)))
+        # The live stream: one tail of the ledger for this process (events/tail.py).
+        app.state.ledger_tail = await LedgerTail(runtime.database).start() if background else None
         yield
+        if app.state.ledger_tail is not None:
+            await app.state.ledger_tail.stop()
         for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -82,7 +92,10 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app.include_router(access_router)
     app.include_router(ledger_router)
     app.include_router(hotline_router)
+    app.include_router(events_router)
+    app.include_router(notifications_router)
     app.include_router(pages_router)
+    app.include_router(hotline_pages_router)
     app.mount("/static", StaticFiles(directory=str(files("fusioncell.web") / "static")), name="static")
 
     @app.get("/healthz", tags=["operations"])

@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,6 +33,21 @@ class Settings(BaseSettings):
     )
     # How often deadlines are checked (escalations are computed from stored deadlines).
     deadline_check_seconds: float = Field(default=1.0, gt=0)
+    # Notifications out: how often webhook deliveries and e-mail alerts are worked through.
+    notification_check_seconds: float = Field(default=1.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Waits before each retry of a webhook or an e-mail; after the last one fails, it is given up.
+    notification_backoff_seconds: tuple[float, ...] = (10, 30, 120, 600, 3600)
+    # Deliveries go out directly; set a proxy URL to send them through an egress proxy instead.
+    webhook_proxy: str = ""
+    # E-mail alerts are off unless an SMTP host is set.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "fusioncell@localhost"
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -25,7 +25,10 @@ LEDGER_MATRIX = "tests/ledger/test_endpoints.py::test_entries_obey_the_releasabi
 MESSAGE_MATRIX = "tests/hotline/test_matrix.py::test_messages_obey_the_matrix_in_lists_details_and_actions"
 ATTACHMENT_MATRIX = "tests/hotline/test_matrix.py::test_attachments_obey_the_matrix"
 ESCALATION_MATRIX = "tests/hotline/test_matrix.py::test_escalations_obey_the_matrix"
+FRAGMENT_MATRIX = "tests/web/test_hotline_pages.py::test_fragments_and_actions_obey_the_matrix"
+STREAM_MATRIX = "tests/events/test_matrix.py::test_every_party_s_stream_carries_exactly_what_it_may_read"
 MATRIX = {
+    ("GET", "/api/v1/stream"): STREAM_MATRIX,
     ("GET", "/api/v1/ledger/entries"): LEDGER_MATRIX,
     ("GET", "/api/v1/ledger/entries/{index}"): LEDGER_MATRIX,
     ("GET", "/api/v1/messages"): MESSAGE_MATRIX,
@@ -40,6 +43,14 @@ MATRIX = {
     ("GET", "/api/v1/attachments/{attachment_id}/content"): ATTACHMENT_MATRIX,
     ("GET", "/api/v1/escalations"): ESCALATION_MATRIX,
     ("GET", "/api/v1/escalations/{escalation_id}"): ESCALATION_MATRIX,
+    # The hotline pages' message fragment and the actions of its buttons: the same service calls as the
+    # API, run through the matrix again over these paths.
+    ("GET", "/hotline/messages/{message_id}/fragment"): FRAGMENT_MATRIX,
+    ("POST", "/hotline/messages/{message_id}/acknowledge"): FRAGMENT_MATRIX,
+    ("POST", "/hotline/messages/{message_id}/approve"): FRAGMENT_MATRIX,
+    ("POST", "/hotline/messages/{message_id}/return"): FRAGMENT_MATRIX,
+    ("POST", "/hotline/messages/{message_id}/relay"): FRAGMENT_MATRIX,
+    ("POST", "/hotline/messages/{message_id}/retract"): FRAGMENT_MATRIX,
 }
 # Members only, and about the caller's own account or the public tree (leaves are blinded).
 MEMBER = {
@@ -56,10 +67,24 @@ MEMBER = {
     ("POST", "/api/v1/messages"),  # creates; posting rights tested in tests/hotline/test_messages.py
     ("POST", "/api/v1/attachments"),
     ("GET", "/api/v1/inbox"),  # built from the same readable() filters as the lists above
+    # A party's own webhooks (admins only): another party's answers the 404 of a missing one, proven in
+    # tests/notifications/test_webhooks.py::test_another_partys_webhook_answers_exactly_like_a_missing_one
+    ("POST", "/api/v1/webhooks"),
+    ("GET", "/api/v1/webhooks"),
+    ("GET", "/api/v1/webhooks/{webhook_id}"),
+    ("POST", "/api/v1/webhooks/{webhook_id}/disable"),
+    ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"),
+    ("GET", "/api/v1/me/notifications"),  # the caller's own e-mail alerts
+    ("PUT", "/api/v1/me/notifications"),
     ("POST", "/logout"),
     ("GET", "/"),
     ("GET", "/desks/{desk}"),
-    ("GET", "/hotline"),
+    ("GET", "/hotline"),  # the channels the party may see, counts under the readable() filter
+    # A channel the party may not see is the 404 of a missing one: tests/web/test_hotline_pages.py::
+    # test_a_party_never_sees_a_channel_it_is_not_in. Lists go through readable() as the API's do.
+    ("GET", "/hotline/{channel_code}"),
+    ("POST", "/hotline/{channel_code}/messages"),
+    ("POST", "/hotline/{channel_code}/read"),
     ("GET", "/map"),
     ("GET", "/inbox"),
     ("GET", "/ledger"),

@@ -2,6 +2,7 @@
 
 import re
 
+import httpx
 import pytest
 
 from fusioncell.demo import DEMO_PASSWORD
@@ -18,12 +19,26 @@ def test_isr_and_syr_each_see_their_own_party_and_records(browser, live_cell):
     assert syr.get_by_test_id("party").first.inner_text().startswith("SYR")
     assert "Israeli liaison officer" in isr.get_by_test_id("user").inner_text()
 
-    # The record page lists the entries whose bodies the party may read: its own logins, not the other's.
+    # Account events are the party's own (and the mediator's): each sees its own logins, not the other's.
+    isr.goto("/")
+    syr.goto("/")
+    isr_activity = isr.locator("section[aria-labelledby=activity-heading]").inner_text()
+    syr_activity = syr.locator("section[aria-labelledby=activity-heading]").inner_text()
+    assert "isr.liaison" in isr_activity and "syr.liaison" not in isr_activity
+    assert "syr.liaison" in syr_activity and "isr.liaison" not in syr_activity
+    # The record page lists only entries the party may read: SYR never sees ISR's bilateral talk
+    # with the mediator (the demo's proposal in usa-isr), ISR does.
+    token = httpx.post(
+        f"{live_cell.base}/api/v1/auth/login", json={"username": "isr.liaison", "password": DEMO_PASSWORD}
+    ).json()["token"]
+    bilateral = httpx.get(
+        f"{live_cell.base}/api/v1/messages?channel=usa-isr", headers={"Authorization": f"Bearer {token}"}
+    ).json()["items"]
+    proposal = next(m for m in bilateral if m["origin_party"] == "ISR")["id"]
     isr.goto("/ledger")
     syr.goto("/ledger")
-    isr_text, syr_text = isr.content(), syr.content()
-    assert "isr.liaison" in isr_text and "syr.liaison" not in isr_text
-    assert "syr.liaison" in syr_text and "isr.liaison" not in syr_text
+    assert proposal in isr.content()
+    assert proposal not in syr.content()
 
     # The ledger panel loads through htmx under the CSP.
     isr.goto("/")

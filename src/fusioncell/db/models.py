@@ -5,5 +5,6 @@ from fusioncell.cell import models as cell_models  # noqa: F401
 from fusioncell.db.base import Base
 from fusioncell.hotline import models as hotline_models  # noqa: F401
 from fusioncell.ledger import models as ledger_models  # noqa: F401
+from fusioncell.notifications import models as notifications_models  # noqa: F401
 
 metadata = Base.metadata

@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from fusioncell.access.policies import acknowledging_parties, can_post, can_supervise, can_view_channel
@@ -372,3 +372,90 @@ def readable_escalation(session: Session, subject: Subject, escalation_id: uuid.
     if escalation is None:
         raise NotFound()
     return escalation
+
+
+# ---- read helpers for the web UI (hotline/pages.py) ----
+
+
+@dataclass(frozen=True)
+class ChannelActivity:
+    """What a party sees of a channel at a glance."""
+
+    messages: int = 0  # messages in the channel the party may read
+    unread: int = 0  # of those, from other parties and without the party's read receipt
+    to_acknowledge: int = 0  # released, asking the party's acknowledgement, not yet given
+    last_at: datetime | None = None
+
+
+def channel_activity(session: Session, *, subject: Subject, channels: list[str]) -> dict[str, ChannelActivity]:
+    """Per channel, in one grouped query under the releasability filter (never one query per message)."""
+    if not channels:
+        return {}
+    read = select(Receipt.message_id).where(Receipt.party == subject.party, Receipt.kind == ReceiptKind.READ)
+    acked = select(Receipt.message_id).where(Receipt.party == subject.party, Receipt.kind == ReceiptKind.ACKNOWLEDGED)
+    unread = case((and_(Message.origin_party != subject.party, Message.id.not_in(read)), 1), else_=0)
+    owed = case(
+        (
+            and_(
+                Message.status == Status.RELEASED,
+                party_in(Message.ack_parties, subject.party),
+                Message.id.not_in(acked),
+            ),
+            1,
+        ),
+        else_=0,
+    )
+    query = (
+        select(Message.channel, func.count(Message.id), func.sum(unread), func.sum(owed), func.max(Message.created_at))
+        .where(readable(subject, Message), Message.channel.in_(channels))
+        .group_by(Message.channel)
+    )
+    return {
+        channel: ChannelActivity(messages=total, unread=int(new or 0), to_acknowledge=int(due or 0), last_at=last)
+        for channel, total, new, due, last in session.execute(query)
+    }
+
+
+def unread_counts(session: Session, *, subject: Subject, channels: list[str]) -> dict[str, int]:
+    """Messages the party may read in each channel, from other parties, without the party's read receipt."""
+    activity = channel_activity(session, subject=subject, channels=channels)
+    return {channel: activity.get(channel, ChannelActivity()).unread for channel in channels}
+
+
+def mark_channel_read(session: Session, *, subject: Subject, channel: str, message_ids) -> list[Receipt]:
+    """Read receipts for the given messages of the channel that the party may read, sent by other
+    parties and not yet read by it; anything else among the ids is skipped silently."""
+    ids = list(message_ids)
+    if not ids:
+        return []
+    read = select(Receipt.message_id).where(Receipt.party == subject.party, Receipt.kind == ReceiptKind.READ)
+    query = select(Message).where(
+        Message.id.in_(ids),
+        Message.channel == channel,
+        readable(subject, Message),
+        Message.origin_party != subject.party,
+        Message.id.not_in(read),
+    )
+    messages = session.execute(query.order_by(Message.id)).scalars()
+    return [_receipt(session, subject, message, ReceiptKind.READ)[0] for message in messages]
+
+
+def readable_messages_by_id(session: Session, *, subject: Subject, message_ids) -> dict[uuid.UUID, Message]:
+    """The messages among the ids that the party may read (replies' and relays' sources), in one query."""
+    ids = {i for i in message_ids if i is not None}
+    if not ids:
+        return {}
+    query = select(Message).where(Message.id.in_(ids), readable(subject, Message))
+    return {message.id: message for message in session.execute(query).scalars()}
+
+
+def readable_attachments_of(session: Session, *, subject: Subject, message_ids) -> dict[uuid.UUID, list[Attachment]]:
+    """The files carried by the messages, as far as the party may read them, in one query."""
+    ids = list(message_ids)
+    if not ids:
+        return {}
+    query = select(Attachment).where(Attachment.message_id.in_(ids), readable(subject, Attachment))
+    found: dict[uuid.UUID, list[Attachment]] = {}
+    for attachment in session.execute(query.order_by(Attachment.created_at)).scalars():
+        found.setdefault(attachment.message_id, []).append(attachment)
+    return found

@@ -143,20 +143,6 @@ def desk_page(desk: str, request: Request, caller: Caller = PageCallerDep, runti
     return render(request, "desk.html", caller, runtime, desk=known[desk], coming=DESK_PAGES.get(desk, ""))
 
 
-@router.get("/hotline", response_class=HTMLResponse)
-def hotline(request: Request, caller: Caller = PageCallerDep, runtime: Runtime = Depends(get_runtime)):
-    return render(
-        request,
-        "placeholder.html",
-        caller,
-        runtime,
-        title="Hotline",
-        page="hotline",
-        coming="Supervised channels between the parties, precedence from ROUTINE to FLASH, "
-        "acknowledgement deadlines that escalate to the mediator, live delivery.",
-    )
-
-
 @router.get("/map", response_class=HTMLResponse)
 def map_page(request: Request, caller: Caller = PageCallerDep, runtime: Runtime = Depends(get_runtime)):
     return render(
@@ -168,19 +154,6 @@ def map_page(request: Request, caller: Caller = PageCallerDep, runtime: Runtime 
         page="map",
         coming="The common operating picture: the 1974 lines and zones (schematic), incidents, "
         "deconfliction notices and project sites, drawn with no internet connection.",
-    )
-
-
-@router.get("/inbox", response_class=HTMLResponse)
-def inbox(request: Request, caller: Caller = PageCallerDep, runtime: Runtime = Depends(get_runtime)):
-    return render(
-        request,
-        "placeholder.html",
-        caller,
-        runtime,
-        title="Inbox",
-        page="inbox",
-        coming="What waits on you: messages to acknowledge, releases to approve, deadlines.",
     )
 
 

@@ -120,4 +120,47 @@
   document.addEventListener("htmx:responseError", function (event) {
     markStale(event.detail.target || event.detail.elt, true);
   });
+
+  // (d) Countdowns to a deadline (the hotline's acknowledgements):
+  //   <time datetime="due" data-countdown data-rendered-at="the server's clock at render"
+  //         data-text-left="{} left" data-text-overdue="overdue by {}">due 12:05:00 UTC</time>
+  // The server renders the due time; here it becomes a live countdown, ticking once a second,
+  // including in elements inserted later (live updates). The browser's clock may be wrong: the
+  // offset to the server's clock is taken when an element is first seen. The due time stays in
+  // the title; .is-urgent under a minute, .is-overdue past the deadline.
+  var offsets = new WeakMap();
+
+  function pad(n) {
+    return n < 10 ? "0" + n : String(n);
+  }
+
+  function duration(ms) {
+    var total = Math.floor(Math.abs(ms) / 1000);
+    var hours = Math.floor(total / 3600);
+    var minutes = Math.floor((total % 3600) / 60);
+    var seconds = total % 60;
+    return (hours ? hours + ":" + pad(minutes) : String(minutes)) + ":" + pad(seconds);
+  }
+
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("time[data-countdown]").forEach(function (el) {
+      var due = Date.parse(el.getAttribute("datetime") || "");
+      if (isNaN(due)) return;
+      if (!offsets.has(el)) {
+        var rendered = Date.parse(el.getAttribute("data-rendered-at") || "");
+        offsets.set(el, isNaN(rendered) ? 0 : rendered - now);
+      }
+      var left = due - (now + offsets.get(el));
+      var overdue = left <= 0;
+      var template = el.getAttribute(overdue ? "data-text-overdue" : "data-text-left") || "{}";
+      var text = template.replace("{}", duration(left));
+      if (el.textContent !== text) el.textContent = text;
+      el.classList.toggle("is-overdue", overdue);
+      el.classList.toggle("is-urgent", !overdue && left < 60000);
+    });
+  }
+
+  tick();
+  window.setInterval(tick, 1000);
 })();

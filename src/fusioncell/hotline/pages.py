@@ -1,0 +1,479 @@
+"""The hotline's web UI: the channel list, a conversation with its composer and actions, one message's
+fragment (for live updates), and the inbox of what waits on the user.
+
+Every read goes through the hotline service and so through the releasability filter; a channel the
+party may not see and a message it may not read answer the 404 of one that does not exist. GETs never
+write: read receipts are posted by the page itself (htmx, on load). Forms carry the session's CSRF
+token; the composer carries an idempotency key per rendered form, so a double submit sends once.
+"""
+
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from fusioncell.access.dependencies import Caller, PageCallerDep
+from fusioncell.access.policies import can_post, can_supervise, can_view_channel
+from fusioncell.access.subjects import Subject
+from fusioncell.cell.definition import CellDefinition, Channel, ChannelKind, Party, Precedence
+from fusioncell.db.base import Status
+from fusioncell.db.types import utcnow
+from fusioncell.errors import FusionError, Invalid, NotFound
+from fusioncell.hotline import service
+from fusioncell.hotline.endpoints import messages_read
+from fusioncell.hotline.models import Attachment, Message, ReceiptKind
+from fusioncell.hotline.schemas import MAX_BODY_CHARS, MessageRead, ReceiptRead
+from fusioncell.ledger.service import tree_size
+from fusioncell.runtime import Runtime, SessionDep, get_runtime
+from fusioncell.web.pages import _safe_next, render
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 100
+MAX_REASON_CHARS = 2000
+PRECEDENCES = [Precedence.FLASH, Precedence.IMMEDIATE, Precedence.PRIORITY, Precedence.ROUTINE]
+
+
+@dataclass(frozen=True)
+class Card:
+    """One message as the viewer's party sees it, with what the viewer may do to it."""
+
+    view: MessageRead
+    channel: Channel
+    sender: Party
+    own: bool  # sent by the viewer's party
+    reads: list[ReceiptRead]
+    acks: list[ReceiptRead]
+    owes_ack: bool  # the viewer's party is asked to acknowledge and has not yet
+    outstanding: list[str]  # parties still owing an acknowledgement, as far as the viewer can know
+    unread: bool  # from another party, without the viewer's party's read receipt
+    reply: Message | None
+    source: Message | None  # what a relay was relayed from, if the viewer may read it
+    source_channel: Channel | None
+    attachments: list[Attachment]
+    can_reply: bool
+    can_retract: bool
+    can_review: bool
+    relay_targets: list[Channel]
+    rendered_at: datetime = field(default_factory=utcnow)
+
+    @property
+    def anchor(self) -> str:
+        return f"/hotline/{self.view.channel}#msg-{self.view.id}"
+
+
+def _channel(cell: CellDefinition, subject: Subject, code: str) -> Channel:
+    """A channel the party may see; any other code, existing or not, is the same 404."""
+    try:
+        channel = cell.channel(code)
+    except KeyError:
+        channel = None
+    if channel is None or not can_view_channel(subject, channel):
+        raise NotFound("No such channel.")
+    return channel
+
+
+def _cards(session: Session, cell: CellDefinition, subject: Subject, messages: list[Message]) -> list[Card]:
+    """A handful of queries for the whole list: receipts, linked messages, attachments."""
+    views = messages_read(session, subject, messages)
+    linked = service.readable_messages_by_id(
+        session, subject=subject, message_ids=[m.reply_to for m in messages] + [m.relayed_from for m in messages]
+    )
+    files = service.readable_attachments_of(session, subject=subject, message_ids=[m.id for m in messages])
+    supervisor = can_supervise(subject)
+    posts = {c.code: can_post(subject, c) for c in cell.channels}
+    bilateral = [c for c in cell.channels if c.kind == ChannelKind.BILATERAL]
+    now = utcnow()
+    cards = []
+    for message, view in zip(messages, views, strict=True):
+        channel = cell.channel(message.channel)
+        reads = [r for r in view.receipts if r.kind == ReceiptKind.READ]
+        acks = [r for r in view.receipts if r.kind == ReceiptKind.ACKNOWLEDGED]
+        acked = {r.party for r in acks}
+        own = message.origin_party == subject.party
+        released = message.status == Status.RELEASED
+        owes = released and subject.party in message.ack_parties and subject.party not in acked
+        # Only the sender's side and the mediator read every party's receipts; anyone else knows
+        # only its own party's answer, so it is never told that another party is still silent.
+        knows_all = own or subject.is_mediator
+        asked = sorted(message.ack_parties) if knows_all else [p for p in message.ack_parties if p == subject.party]
+        source = linked.get(message.relayed_from) if message.relayed_from else None
+        cards.append(
+            Card(
+                view=view,
+                channel=channel,
+                sender=cell.party(message.origin_party),
+                own=own,
+                reads=reads,
+                acks=acks,
+                owes_ack=owes,
+                outstanding=[p for p in asked if p not in acked] if released else [],
+                unread=not own and not any(r.party == subject.party for r in reads),
+                reply=linked.get(message.reply_to) if message.reply_to else None,
+                source=source,
+                source_channel=cell.channel(source.channel) if source is not None else None,
+                attachments=files.get(message.id, []),
+                can_reply=posts[channel.code] and released,
+                can_retract=own and message.status in (Status.RELEASED, Status.PENDING),
+                can_review=supervisor and message.status == Status.PENDING,
+                relay_targets=[
+                    c
+                    for c in bilateral
+                    if supervisor
+                    and released
+                    and not own
+                    and channel.kind == ChannelKind.BILATERAL
+                    and c.code != channel.code
+                ],
+                rendered_at=now,
+            )
+        )
+    return cards
+
+
+def _card(session: Session, cell: CellDefinition, subject: Subject, message: Message) -> Card:
+    return _cards(session, cell, subject, [message])[0]
+
+
+def _channel_rows(session: Session, cell: CellDefinition, subject: Subject) -> list[dict]:
+    channels = service.visible_channels(cell, subject)
+    activity = service.channel_activity(session, subject=subject, channels=[c.code for c in channels])
+    return [
+        {
+            "channel": c,
+            "activity": activity.get(c.code, service.ChannelActivity()),
+            "may_post": can_post(subject, c),
+            "member": subject.party in c.members,
+            "members": [cell.party(code) for code in c.members],
+        }
+        for c in channels
+    ]
+
+
+def _stream_after(session: Session) -> int:
+    """The last ledger index the page reflects: the live stream resumes after it, so nothing that
+    happens between rendering the page and opening the stream is missed."""
+    return tree_size(session) - 1
+
+
+# ---------- the channel list ----------
+
+
+@router.get("/hotline", response_class=HTMLResponse)
+def channels_page(
+    request: Request,
+    caller: Caller = PageCallerDep,
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
+):
+    rows = _channel_rows(session, runtime.cell, caller.subject)
+    return render(request, "hotline_channels.html", caller, runtime, rows=rows, stream_after=_stream_after(session))
+
+
+# ---------- a conversation ----------
+
+
+def _conversation(
+    request: Request,
+    caller: Caller,
+    session: Session,
+    runtime: Runtime,
+    channel: Channel,
+    *,
+    before: uuid.UUID | None = None,
+    reply_to: uuid.UUID | None = None,
+    error: str | None = None,
+    draft: dict | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    subject, cell = caller.subject, runtime.cell
+    found = service.list_messages(session, subject=subject, channel=channel.code, before=before, limit=PAGE_SIZE)
+    older = found[-1].id if len(found) == PAGE_SIZE else None
+    cards = _cards(session, cell, subject, list(reversed(found)))  # oldest first, newest at the bottom
+    replying = None
+    if reply_to is not None:
+        target = service.readable_messages_by_id(session, subject=subject, message_ids=[reply_to]).get(reply_to)
+        if target is not None and target.channel == channel.code:
+            replying = _card(session, cell, subject, target)
+    draft = draft or {}
+    response = render(
+        request,
+        "hotline_conversation.html",
+        caller,
+        runtime,
+        channel=channel,
+        members=[cell.party(code) for code in channel.members],
+        cards=cards,
+        older=older,
+        before=before,
+        unread_ids=[str(c.view.id) for c in cards if c.unread],
+        rows=_channel_rows(session, cell, subject),
+        may_post=can_post(subject, channel),
+        supervisor=can_supervise(subject),
+        precedences=PRECEDENCES,
+        deadlines=cell.deadlines.acknowledgement_minutes,
+        replying=replying,
+        error=error,
+        draft_body=draft.get("body", ""),
+        draft_precedence=draft.get("precedence", Precedence.ROUTINE),
+        # A fresh key per rendered form; a failed send re-renders with the same key.
+        form_key=draft.get("key") or secrets.token_urlsafe(18),
+        stream_after=_stream_after(session),
+    )
+    response.status_code = status_code
+    return response
+
+
+@router.get("/hotline/{channel_code}", response_class=HTMLResponse)
+def conversation_page(
+    channel_code: str,
+    request: Request,
+    before: uuid.UUID | None = None,
+    reply_to: uuid.UUID | None = None,
+    caller: Caller = PageCallerDep,
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
+):
+    channel = _channel(runtime.cell, caller.subject, channel_code)
+    return _conversation(request, caller, session, runtime, channel, before=before, reply_to=reply_to)
+
+
+@router.post("/hotline/{channel_code}/messages", response_class=HTMLResponse)
+def send_from_composer(
+    channel_code: str,
+    request: Request,
+    body: str = Form(default="", max_length=MAX_BODY_CHARS * 2),
+    precedence: str = Form(default="routine", max_length=16),
+    reply_to: str = Form(default="", max_length=64),
+    idempotency_key: str = Form(default="", max_length=128),
+    caller: Caller = PageCallerDep,
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
+):
+    subject = caller.subject
+    channel = _channel(runtime.cell, subject, channel_code)
+    text = body.strip()
+    draft = {"body": body, "precedence": precedence, "key": idempotency_key}
+    replying = _uuid_or_none(reply_to)
+
+    def again(problem: str, status_code: int = 422) -> HTMLResponse:
+        """The page again, with the problem and the text as typed (nothing was stored)."""
+        return _conversation(
+            request,
+            caller,
+            session,
+            runtime,
+            channel,
+            reply_to=replying,
+            error=problem,
+            draft=draft,
+            status_code=status_code,
+        )
+
+    if not text:
+        return again("Write the message before sending it.")
+    if len(text) > MAX_BODY_CHARS:
+        return again(f"The message is longer than {MAX_BODY_CHARS:,} characters; shorten it or split it.")
+    if precedence not in {str(p) for p in Precedence}:
+        return again("Choose a precedence from the list.")
+    if not 8 <= len(idempotency_key) <= 128:
+        draft["key"] = ""
+        return again("The form was incomplete; check the message and send it again.")
+    try:
+        message, _ = service.send_message(
+            session,
+            cell=runtime.cell,
+            subject=subject,
+            draft=service.Draft(
+                channel=channel.code,
+                body=text,
+                precedence=Precedence(precedence),
+                reply_to=replying,
+                idempotency_key=idempotency_key,
+            ),
+        )
+    except Invalid as exc:
+        return again(f"Not sent: {exc.message}")
+    except FusionError as exc:
+        if exc.status_code != 409:
+            raise
+        # The same form key with another text: the first send stands; this text stays in the box.
+        draft["key"] = ""
+        return again("A message was already sent from this form; this text was not sent. Check, then send again.", 409)
+    return RedirectResponse(f"/hotline/{channel.code}#msg-{message.id}", status_code=303)
+
+
+@router.post("/hotline/{channel_code}/read", status_code=204)
+def mark_read(
+    channel_code: str,
+    ids: list[str] = Form(default=[]),
+    caller: Caller = PageCallerDep,
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
+):
+    """Read receipts for the messages of others the page displayed (posted by the page itself)."""
+    channel = _channel(runtime.cell, caller.subject, channel_code)
+    wanted = [i for i in (_uuid_or_none(v) for v in ids[: PAGE_SIZE * 2]) if i is not None]
+    service.mark_channel_read(session, subject=caller.subject, channel=channel.code, message_ids=wanted)
+    return Response(status_code=204)
+
+
+# ---------- one message: its fragment and its actions ----------
+
+
+@router.get("/hotline/messages/{message_id}/fragment", response_class=HTMLResponse)
+def message_fragment(
+    message_id: uuid.UUID,
+    request: Request,
+    caller: Caller = PageCallerDep,
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
+):
+    """The message as the page shows it, for live insertion; 404 exactly as a missing one if unreadable."""
+    message = service.readable_message(session, caller.subject, message_id)
+    return _fragment(request, caller, session, runtime, message)
+
+
+def _fragment(request: Request, caller: Caller, session: Session, runtime: Runtime, message: Message) -> HTMLResponse:
+    card = _card(session, runtime.cell, caller.subject, message)
+    return render(request, "_message.html", caller, runtime, card=card)
+
+
+def _done(
+    request: Request, caller: Caller, session: Session, runtime: Runtime, message: Message, next_path: str
+) -> Response:
+    """htmx swaps the message's fresh fragment in place; a plain form goes back where it came from."""
+    if request.headers.get("hx-request") == "true":
+        session.flush()
+        return _fragment(request, caller, session, runtime, message)
+    target = _safe_next(next_path) if next_path else f"/hotline/{message.channel}#msg-{message.id}"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/hotline/messages/{message_id}/acknowledge")
+def acknowledge(
+    message_id: uuid.UUID,
+    request: Request,
+    next: str = Form(default="", max_length=512),
+    caller: Caller = PageCallerDep,
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
+):
+    service.acknowledge(session, subject=caller.subject, message_id=message_id)
+    message = service.readable_message(session, caller.subject, message_id)
+    return _done(request, caller, session, runtime, message, next)
+
+
+@router.post("/hotline/messages/{message_id}/approve")
+def approve(
+    message_id: uuid.UUID,
+    request: Request,
+    next: str = Form(default="", max_length=512),
+    caller: Caller = PageCallerDep,
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
+):
+    message = service.approve_message(session, cell=runtime.cell, subject=caller.subject, message_id=message_id)
+    return _done(request, caller, session, runtime, message, next)
+
+
+@router.post("/hotline/messages/{message_id}/return")
+def return_to_author(
+    message_id: uuid.UUID,
+    comment: str = Form(default="", max_length=MAX_REASON_CHARS * 2),
+    next: str = Form(default="", max_length=512),
+    caller: Caller = PageCallerDep,
+    session: Session = SessionDep,
+):
+    """Back to its author's side with the comment; the mediator no longer sees it, so no fragment."""
+    service.readable_message(session, caller.subject, message_id)  # an unreadable one is a 404 first
+    text = _required(comment, "comment", "Say why the message goes back to its author.")
+    message = service.return_message(session, subject=caller.subject, message_id=message_id, comment=text)
+    target = _safe_next(next) if next else f"/hotline/{message.channel}"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/hotline/messages/{message_id}/relay")
+def relay(
+    message_id: uuid.UUID,
+    channel: str = Form(default="", max_length=64),
+    body: str = Form(default="", max_length=MAX_BODY_CHARS * 2),
+    caller: Caller = PageCallerDep,
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
+):
+    """The mediator passes the message to the other side (verbatim, or the paraphrase given)."""
+    service.readable_message(session, caller.subject, message_id)
+    paraphrase = body.strip() or None
+    if paraphrase is not None and len(paraphrase) > MAX_BODY_CHARS:
+        raise Invalid(f"The paraphrase is longer than {MAX_BODY_CHARS:,} characters.")
+    relayed = service.relay_message(
+        session, cell=runtime.cell, subject=caller.subject, message_id=message_id, to_channel=channel, body=paraphrase
+    )
+    return RedirectResponse(f"/hotline/{relayed.channel}#msg-{relayed.id}", status_code=303)
+
+
+@router.post("/hotline/messages/{message_id}/retract")
+def retract(
+    message_id: uuid.UUID,
+    request: Request,
+    reason: str = Form(default="", max_length=MAX_REASON_CHARS * 2),
+    next: str = Form(default="", max_length=512),
+    caller: Caller = PageCallerDep,
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
+):
+    service.readable_message(session, caller.subject, message_id)
+    text = _required(reason, "reason", "Give the reason for the retraction; every reader will see it.")
+    message = service.retract_message(session, subject=caller.subject, message_id=message_id, reason=text)
+    return _done(request, caller, session, runtime, message, next)
+
+
+def _required(text: str, name: str, problem: str) -> str:
+    text = text.strip()
+    if not text:
+        raise Invalid(problem, details={"field": name})
+    if len(text) > MAX_REASON_CHARS:
+        raise Invalid(f"Keep the {name} under {MAX_REASON_CHARS:,} characters.", details={"field": name})
+    return text
+
+
+def _uuid_or_none(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text) if text else None
+    except ValueError:
+        return None
+
+
+# ---------- the inbox ----------
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+def inbox_page(
+    request: Request,
+    caller: Caller = PageCallerDep,
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
+):
+    subject, cell = caller.subject, runtime.cell
+    acks = _cards(session, cell, subject, service.awaiting_acknowledgement(session, subject=subject))
+    reviews = _cards(session, cell, subject, service.awaiting_review(session, subject=subject))
+    escalations = service.open_escalations(session, subject=subject)
+    linked = service.readable_messages_by_id(session, subject=subject, message_ids=[e.message_id for e in escalations])
+    escalated = {card.view.id: card for card in _cards(session, cell, subject, list(linked.values()))}
+    return render(
+        request,
+        "inbox.html",
+        caller,
+        runtime,
+        acks=acks,
+        reviews=reviews,
+        supervisor=can_supervise(subject),
+        escalations=[(e, escalated.get(e.message_id)) for e in escalations],
+        now=utcnow(),
+        stream_after=_stream_after(session),
+    )

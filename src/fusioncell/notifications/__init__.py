@@ -1,0 +1,1 @@
+"""Notifications out: signed webhooks and e-mail alerts of what is released to a party."""
