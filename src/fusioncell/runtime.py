@@ -3,9 +3,11 @@
 FastAPI dependencies read it from `request.app.state.runtime`; the CLI builds one directly.
 """
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
@@ -25,6 +27,14 @@ class Runtime:
     database: Database
     cell: CellDefinition
     signer: Signer
+    _write_gate: asyncio.Semaphore | None = field(default=None, repr=False)
+
+    def write_gate(self) -> asyncio.Semaphore:
+        """How many write transactions may be open at once: one on SQLite (it has one write lock),
+        a few on PostgreSQL (appends still serialise on the ledger's size row)."""
+        if self._write_gate is None:
+            self._write_gate = asyncio.Semaphore(1 if self.database.url.startswith("sqlite") else 8)
+        return self._write_gate
 
     @classmethod
     def open(cls, settings: Settings, database: Database | None = None) -> "Runtime":
@@ -38,16 +48,28 @@ def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
-def get_session(request: Request, runtime: Runtime = Depends(get_runtime)) -> Iterator[Session]:
+async def get_session(request: Request, runtime: Runtime = Depends(get_runtime)) -> AsyncIterator[Session]:
     """The request's transaction: committed when the endpoint returns, before the response goes out,
-    so an acknowledged write is a durable one; rolled back on any error."""
-    with runtime.database.session(write=request.method not in READ_METHODS) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    so an acknowledged write is a durable one; rolled back on any error.
+
+    Writers queue at the runtime's write gate (an asyncio semaphore, so waiting holds no worker
+    thread) before they open their transaction. Without it, writers holding the database's write
+    lock could wait for a worker thread to commit in while every worker thread waits for that lock."""
+    write = request.method not in READ_METHODS
+    gate = runtime.write_gate() if write else None
+    if gate is not None:
+        await gate.acquire()
+    session = runtime.database.session(write=write)
+    try:
+        yield session
+        await anyio.to_thread.run_sync(session.commit)
+    except BaseException:
+        await anyio.to_thread.run_sync(session.rollback)
+        raise
+    finally:
+        await anyio.to_thread.run_sync(session.close)
+        if gate is not None:
+            gate.release()
 
 
 SessionDep = Depends(get_session, scope="function")

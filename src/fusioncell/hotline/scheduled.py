@@ -42,16 +42,20 @@ def escalate_overdue(session: Session, *, cell: CellDefinition, now: datetime | 
     if not overdue:
         return []
     ids = [message.id for message in overdue]
-    acknowledged = set(
-        session.execute(
+    acknowledged = {
+        (row.message_id, row.party)
+        for row in session.execute(
             select(Receipt.message_id, Receipt.party).where(
                 Receipt.message_id.in_(ids), Receipt.kind == ReceiptKind.ACKNOWLEDGED
             )
-        ).tuples()
-    )
-    escalated = set(
-        session.execute(select(Escalation.message_id, Escalation.party).where(Escalation.message_id.in_(ids))).tuples()
-    )
+        )
+    }
+    escalated = {
+        (row.message_id, row.party)
+        for row in session.execute(
+            select(Escalation.message_id, Escalation.party).where(Escalation.message_id.in_(ids))
+        )
+    }
     mediator = cell.mediator.code
     raised = []
     for message in overdue:
