@@ -79,7 +79,10 @@ class Cell:
     def __exit__(self, *exc) -> None:
         if self.process:
             self.process.terminate()
-            self.process.wait(timeout=20)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
 
 
 def tokens(base: str) -> dict[str, str]:
@@ -95,8 +98,16 @@ async def listen(base: str, username: str, token: str, arrivals: dict, ready: as
     """One SSE client: note the arrival time of every message event, keyed by the message's nonce."""
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=None) as client:
-        async with client.stream("GET", "/api/v1/stream") as response:
-            response.raise_for_status()
+        for attempt in range(5):  # a refused connection (server busy) is retried, not lost
+            response_cm = client.stream("GET", "/api/v1/stream")
+            response = await response_cm.__aenter__()
+            if response.status_code == 200:
+                break
+            await response_cm.__aexit__(None, None, None)
+            await asyncio.sleep(0.5 * (attempt + 1))
+        else:
+            raise RuntimeError(f"{username}: the stream refused the connection ({response.status_code})")
+        try:
             counter[0] += 1
             if counter[0] == counter[1]:
                 ready.set()
@@ -112,6 +123,8 @@ async def listen(base: str, username: str, token: str, arrivals: dict, ready: as
                         if body.startswith("bench "):
                             arrivals.setdefault(body.split()[1], []).append((username, time.perf_counter()))
                     event, data = None, []
+        finally:
+            await response_cm.__aexit__(None, None, None)
 
 
 async def post_all(base: str, token_of: dict, rate: float, seconds: float, sent: dict) -> float:
@@ -150,8 +163,12 @@ async def run_once(base: str, clients: int, rate: float, seconds: float) -> dict
     ready, counter = asyncio.Event(), [0, clients]
     plan = [u for u, share in LISTENERS.items() for _ in range(round(share * clients))][:clients]
     counter[1] = len(plan)
-    listeners = [asyncio.create_task(listen(base, u, token_of[u], arrivals, ready, counter)) for u in plan]
-    await asyncio.wait_for(ready.wait(), timeout=60)
+    listeners = []
+    for n, username in enumerate(plan):  # connect in waves, as people open their pages
+        listeners.append(asyncio.create_task(listen(base, username, token_of[username], arrivals, ready, counter)))
+        if n % 25 == 24:
+            await asyncio.sleep(0.25)
+    await asyncio.wait_for(ready.wait(), timeout=120)
     elapsed = await post_all(base, token_of, rate, seconds, sent)
     await asyncio.sleep(2.0)  # let the last deliveries land
     for task in listeners:

@@ -21,8 +21,13 @@ def normalise_url(url: str) -> str:
     return url
 
 
+# Many readers at once (every open page and stream resolves its caller); writers queue elsewhere.
+POOL = {"pool_size": 10, "max_overflow": 30, "pool_timeout": 30}
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     url = normalise_url(url)
+    kwargs = POOL | kwargs
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         _configure_sqlite(engine)
