@@ -47,6 +47,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         # 64 MiB of page cache: index inserts into a large ledger stay in memory.
         cursor.execute("PRAGMA cache_size=-65536")
+        # Checkpoint the WAL every ~40 MB rather than every 4 MB: fewer syncs of the main file.
+        cursor.execute("PRAGMA wal_autocheckpoint=10000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
