@@ -39,3 +39,9 @@ def acknowledging_parties(cell: CellDefinition, recipients: frozenset[str]) -> f
     mediator = cell.mediator.code
     others = recipients - {mediator}
     return others or (recipients & {mediator})
+
+
+def is_author_side(subject: Subject, origin_party: str) -> bool:
+    """The author's party and the mediator: they see what is between them about a record (a
+    reviewer's comment, every party's receipts), which its other readers do not."""
+    return subject.party == origin_party or subject.is_mediator

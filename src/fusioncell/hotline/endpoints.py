@@ -8,7 +8,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy.orm import Session
 
 from fusioncell.access.dependencies import Caller, CallerDep
-from fusioncell.access.policies import can_post
+from fusioncell.access.policies import can_post, is_author_side
 from fusioncell.access.subjects import Subject
 from fusioncell.db.base import Status
 from fusioncell.errors import Invalid, NotFound
@@ -267,7 +267,7 @@ _DERIVED = {"body", "body_html", "releasable_to", "ack_parties", "review_comment
 
 
 def _trim_message(subject: Subject, message: Message, view: dict) -> dict:
-    if subject.party == message.origin_party or subject.is_mediator:
+    if is_author_side(subject, message.origin_party):
         return view | {"review_comment": message.review_comment}
     return view
 

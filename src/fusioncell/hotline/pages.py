@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from fusioncell.access.dependencies import Caller, PageCallerDep
-from fusioncell.access.policies import can_post, can_supervise, can_view_channel
+from fusioncell.access.policies import can_post, can_supervise, can_view_channel, is_author_side
 from fusioncell.access.subjects import Subject
 from fusioncell.cell.definition import CellDefinition, Channel, ChannelKind, Party, Precedence
 from fusioncell.db.base import Status
@@ -99,7 +99,7 @@ def _cards(session: Session, cell: CellDefinition, subject: Subject, messages: l
         owes = released and subject.party in message.ack_parties and subject.party not in acked
         # Only the sender's side and the mediator read every party's receipts; anyone else knows
         # only its own party's answer, so it is never told that another party is still silent.
-        knows_all = own or subject.is_mediator
+        knows_all = is_author_side(subject, message.origin_party)
         asked = sorted(message.ack_parties) if knows_all else [p for p in message.ack_parties if p == subject.party]
         source = linked.get(message.relayed_from) if message.relayed_from else None
         cards.append(
