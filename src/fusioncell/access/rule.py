@@ -9,7 +9,7 @@ Every list, detail, search, export, stream, TAXII, CoT and ledger body goes thro
 `readable`; nothing else decides.
 """
 
-from sqlalchemy import and_, or_, true
+from sqlalchemy import and_, or_
 from sqlalchemy.sql.expression import ColumnElement
 
 from fusioncell.access.subjects import Subject
@@ -40,8 +40,3 @@ def readable(subject: Subject, model: type[Releasable]) -> ColumnElement[bool]:
         return or_(own, model.status != Status.DRAFT)
     released = model.status.in_([str(s) for s in VISIBLE_TO_RECIPIENTS])
     return or_(own, and_(released, party_in(model.releasable_to, subject.party)))
-
-
-def everything() -> ColumnElement[bool]:
-    """For the audit and the witness: code that runs as the cell itself, never for a user."""
-    return true()
