@@ -13,7 +13,9 @@ bench/results/hotline.json.
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
+import re
 import secrets
 import socket
 import statistics
@@ -50,7 +52,8 @@ def free_port() -> int:
 class Cell:
     """A demo cell in a temporary directory, served by a real server process."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, workers: int = 1) -> None:
+        self.workers = workers
         self.home = Path(tempfile.mkdtemp(prefix="fusioncell_bench_hotline_"))
         self.env = os.environ | {
             "FUSIONCELL_VAR_DIR": str(self.home / "var"),
@@ -67,7 +70,7 @@ class Cell:
         if init.returncode:
             raise RuntimeError(init.stderr)
         log = open(self.home / "server.log", "wb")
-        self.process = subprocess.Popen(run + ["serve", "--port", str(self.port)], env=self.env, stdout=log, stderr=log)
+        self.process = subprocess.Popen(run + ["serve", "--port", str(self.port), "--workers", str(self.workers)], env=self.env, stdout=log, stderr=log)
         for _ in range(300):
             try:
                 if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
@@ -94,37 +97,94 @@ def tokens(base: str) -> dict[str, str]:
     return found
 
 
-async def listen(base: str, username: str, token: str, arrivals: dict, ready: asyncio.Event, counter: list) -> None:
-    """One SSE client: note the arrival time of every message event, keyed by the message's nonce."""
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=None) as client:
+_NONCE = re.compile(rb'"body":"bench ([0-9a-f]{16}) ')
+
+
+class StreamReader(asyncio.Protocol):
+    """One SSE client on a raw connection: notes when each bench message's nonce first arrives.
+
+    The bench's own clients must cost little, or they starve the server they measure (both share
+    this machine): no HTTP library, no JSON parsing, only a search of the received bytes. A nonce
+    split between two reads is found in the carried-over tail; one found twice is counted once."""
+
+    def __init__(self, username: str, token: str, host: str, arrivals: dict, connected: asyncio.Future) -> None:
+        self.username, self.token, self.host = username, token, host
+        self.arrivals, self.connected = arrivals, connected
+        self.seen: set[bytes] = set()
+        self.carry = b""
+        self.head = b""
+
+    def connection_made(self, transport) -> None:
+        request = (
+            f"GET /api/v1/stream HTTP/1.1\r\nHost: {self.host}\r\nAuthorization: Bearer {self.token}\r\n"
+            "Accept: text/event-stream\r\n\r\n"
+        )
+        transport.write(request.encode())
+
+    def data_received(self, data: bytes) -> None:
+        now = time.perf_counter()
+        if not self.connected.done():
+            self.head += data
+            if b"\r\n\r\n" not in self.head:
+                return
+            status = self.head.split(b" ", 2)[1]
+            if status != b"200":
+                self.connected.set_exception(RuntimeError(f"{self.username}: stream refused ({status.decode()})"))
+                return
+            self.connected.set_result(True)
+            data, self.head = self.head, b""
+        window = self.carry + data
+        for match in _NONCE.finditer(window):
+            nonce = match.group(1)
+            if nonce not in self.seen:
+                self.seen.add(nonce)
+                self.arrivals.setdefault(nonce.decode(), []).append((self.username, now))
+        self.carry = window[-64:]
+
+    def connection_lost(self, exc) -> None:
+        if not self.connected.done():
+            self.connected.set_exception(RuntimeError(f"{self.username}: connection lost before the stream opened"))
+
+
+async def listen_all(base: str, plan: list[str], token_of: dict, ready, stop) -> dict:
+    """All the stream clients of one process; returns every arrival once `stop` is set."""
+    host, port = base.removeprefix("http://").split(":")
+    loop = asyncio.get_running_loop()
+    arrivals: dict[str, list] = {}
+    transports = []
+    for n, username in enumerate(plan):  # connect in waves, as people open their pages
         for attempt in range(5):  # a refused connection (server busy) is retried, not lost
-            response_cm = client.stream("GET", "/api/v1/stream")
-            response = await response_cm.__aenter__()
-            if response.status_code == 200:
+            connected = loop.create_future()
+            reader = StreamReader(username, token_of[username], host, arrivals, connected)
+            transport, _ = await loop.create_connection(lambda reader=reader: reader, host, int(port))
+            try:
+                await asyncio.wait_for(connected, 30)
                 break
-            await response_cm.__aexit__(None, None, None)
-            await asyncio.sleep(0.5 * (attempt + 1))
+            except (TimeoutError, RuntimeError):
+                transport.close()
+                await asyncio.sleep(0.5 * (attempt + 1))
         else:
-            raise RuntimeError(f"{username}: the stream refused the connection ({response.status_code})")
-        try:
-            counter[0] += 1
-            if counter[0] == counter[1]:
-                ready.set()
-            event, data = None, []
-            async for line in response.aiter_lines():
-                if line.startswith("event:"):
-                    event = line[6:].strip()
-                elif line.startswith("data:"):
-                    data.append(line[5:].strip())
-                elif line == "" and data:
-                    if event == "message":
-                        body = (json.loads("\n".join(data)).get("record") or {}).get("body") or ""
-                        if body.startswith("bench "):
-                            arrivals.setdefault(body.split()[1], []).append((username, time.perf_counter()))
-                    event, data = None, []
-        finally:
-            await response_cm.__aexit__(None, None, None)
+            raise RuntimeError(f"{username}: the stream could not be opened")
+        transports.append(transport)
+        if n % 25 == 24:
+            await asyncio.sleep(0.25)
+    ready.set()
+    while not stop.is_set():
+        await asyncio.sleep(0.05)
+    for transport in transports:
+        transport.close()
+    return arrivals
+
+
+def listeners_process(base: str, plan: list[str], token_of: dict, ready, stop, results) -> None:
+    """The stream clients, in a process of their own (on uvloop where it is installed)."""
+    try:
+        import uvloop
+
+        run = uvloop.run
+    except ImportError:
+        run = asyncio.run
+    results.put(run(listen_all(base, plan, token_of, ready, stop)))
 
 
 async def post_all(base: str, token_of: dict, rate: float, seconds: float, sent: dict) -> float:
@@ -158,22 +218,24 @@ async def post_all(base: str, token_of: dict, rate: float, seconds: float, sent:
 
 async def run_once(base: str, clients: int, rate: float, seconds: float) -> dict:
     token_of = tokens(base)
-    arrivals: dict[str, list] = {}
     sent: dict[str, tuple] = {}
-    ready, counter = asyncio.Event(), [0, clients]
     plan = [u for u, share in LISTENERS.items() for _ in range(round(share * clients))][:clients]
-    counter[1] = len(plan)
-    listeners = []
-    for n, username in enumerate(plan):  # connect in waves, as people open their pages
-        listeners.append(asyncio.create_task(listen(base, username, token_of[username], arrivals, ready, counter)))
-        if n % 25 == 24:
-            await asyncio.sleep(0.25)
-    await asyncio.wait_for(ready.wait(), timeout=120)
-    elapsed = await post_all(base, token_of, rate, seconds, sent)
-    await asyncio.sleep(2.0)  # let the last deliveries land
-    for task in listeners:
-        task.cancel()
-    await asyncio.gather(*listeners, return_exceptions=True)
+    spawn = multiprocessing.get_context("spawn")
+    ready, stop, results = spawn.Event(), spawn.Event(), spawn.Queue()
+    listeners = spawn.Process(target=listeners_process, args=(base, plan, token_of, ready, stop, results))
+    listeners.start()
+    try:
+        if not await asyncio.to_thread(ready.wait, 180):
+            raise RuntimeError("the stream clients did not all connect")
+        elapsed = await post_all(base, token_of, rate, seconds, sent)
+        await asyncio.sleep(2.0)  # let the last deliveries land
+        stop.set()
+        arrivals = await asyncio.to_thread(results.get, True, 120)
+    finally:
+        stop.set()
+        listeners.join(30)
+        if listeners.is_alive():
+            listeners.kill()
 
     listeners_of = {u: plan.count(u) for u in set(plan)}
     latencies, expected, received = [], 0, 0
@@ -228,6 +290,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--postgres-url", default=os.environ.get("FUSIONCELL_BENCH_POSTGRES_URL", DEFAULT_POSTGRES))
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument(
+        "--postgres-workers", type=int, default=2, help="server processes on PostgreSQL (SQLite runs in one)"
+    )
     args = parser.parse_args()
 
     results = {"target_p99_ms": TARGET_P99_MS, "cores": os.cpu_count(), "load_start": os.getloadavg(), "runs": {}}
@@ -237,11 +302,14 @@ def main() -> None:
         if url is None:
             url, drop = postgres_database(args.postgres_url)
         try:
-            with Cell(url) as cell:
+            workers = 1 if name == "sqlite" else args.postgres_workers
+            with Cell(url, workers) as cell:
                 console.print(
-                    f"[bold]{name}[/]: {args.clients} stream clients, {args.rate:g} messages/s for {args.seconds:g} s"
+                    f"[bold]{name}[/] ({workers} server process{'es' if workers > 1 else ''}): {args.clients} "
+                    f"stream clients, {args.rate:g} messages/s for {args.seconds:g} s"
                 )
-                results["runs"][name] = asyncio.run(run_once(cell.base, args.clients, args.rate, args.seconds))
+                run = asyncio.run(run_once(cell.base, args.clients, args.rate, args.seconds))
+                results["runs"][name] = run | {"server_processes": workers}
         finally:
             if drop:
                 drop()
@@ -253,6 +321,7 @@ def main() -> None:
     )
     for column in (
         "backend",
+        "server processes",
         "clients",
         "posted/s",
         "deliveries/s",
@@ -265,6 +334,7 @@ def main() -> None:
     for name, run in results["runs"].items():
         table.add_row(
             name,
+            str(run["server_processes"]),
             str(run["clients"]),
             f"{run['post_rate_achieved']:.0f}",
             f"{run['deliveries_per_s']:.0f}",

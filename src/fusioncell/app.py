@@ -40,11 +40,18 @@ def raise_due_escalations(runtime: Runtime) -> None:
         escalate_overdue(session, cell=runtime.cell)
 
 
-async def _every(seconds: float, job, runtime: Runtime) -> None:
-    """Run a timer job forever; a busy or restarting database must not stop it."""
+async def _every(seconds: float, job, runtime: Runtime, *, gated: bool = False) -> None:
+    """Run a timer job forever; a busy or restarting database must not stop it.
+
+    A `gated` job (a short write transaction) queues at the write gate like a request does, so on
+    SQLite it never holds the write lock while a request waits for it in SQLite's busy handler."""
     while True:
         try:
-            await asyncio.to_thread(job, runtime)
+            if gated:
+                async with runtime.write_gate():
+                    await asyncio.to_thread(job, runtime)
+            else:
+                await asyncio.to_thread(job, runtime)
         except Exception:
             log.exception("timer job failed; retrying", job=job.__name__)
         await asyncio.sleep(seconds)
@@ -61,8 +68,9 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
         tasks = []
         if background:
             timers = runtime.settings
-            tasks.append(asyncio.create_task(_every(timers.checkpoint_interval_seconds, sign_due_checkpoint, runtime)))
-            tasks.append(asyncio.create_task(_every(timers.deadline_check_seconds, raise_due_escalations, runtime)))
+            checkpoints = _every(timers.checkpoint_interval_seconds, sign_due_checkpoint, runtime, gated=True)
+            escalations = _every(timers.deadline_check_seconds, raise_due_escalations, runtime, gated=True)
+            tasks += [asyncio.create_task(checkpoints), asyncio.create_task(escalations)]
             tasks.append(asyncio.create_task(_every(timers.notification_check_seconds, deliver_notifications, runtime)))
         # The live stream: one tail of the ledger for this process (events/tail.py).
         app.state.ledger_tail = await LedgerTail(runtime.database).start() if background else None

@@ -1,5 +1,6 @@
 """The `fusioncell` command: demo, serve, init, db upgrade, users, tokens, the record's checks."""
 
+import gc
 import os
 import threading
 import uuid
@@ -19,7 +20,7 @@ from fusioncell.cell.loader import CellDefinitionError, default_cell_path, load_
 from fusioncell.cell.service import current_cell, install_cell
 from fusioncell.config import Settings, get_settings
 from fusioncell.db import migrate
-from fusioncell.db.session import Database
+from fusioncell.db.session import Database, normalise_url
 from fusioncell.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, create_demo_accounts, seed_demo_records
 from fusioncell.errors import FusionError
 from fusioncell.ledger.audit import audit
@@ -146,24 +147,44 @@ def demo(
 
 
 @app.command()
-def serve(host: str = typer.Option(None), port: int = typer.Option(None)) -> None:
+def serve(
+    host: str = typer.Option(None),
+    port: int = typer.Option(None),
+    workers: int = typer.Option(1, min=1, max=64, help="Server processes (PostgreSQL only; SQLite runs in one)."),
+) -> None:
     """Serve the API and web UI."""
     import uvicorn
 
     from fusioncell.app import create_app
 
     settings = get_settings()
+    bind = {"host": host or settings.host, "port": port or settings.port, "log_level": "warning", "access_log": False}
+    if workers > 1:
+        # Each process has its own ledger tail, woken by PostgreSQL's NOTIFY; SQLite has one write
+        # lock and no notification between processes, so it stays in one process.
+        if not normalise_url(settings.resolved_database_url()).startswith("postgresql"):
+            fail("Several workers need PostgreSQL (FUSIONCELL_DATABASE_URL); SQLite runs in one process.")
+        _check_opens(settings)
+        uvicorn.run("fusioncell.app:create_app", factory=True, workers=workers, **bind)
+        return
     try:
         application = create_app(settings=settings)
     except (FusionError, LedgerKeyError) as exc:
         fail(str(exc))
-    uvicorn.run(
-        application,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level="warning",
-        access_log=False,
-    )
+    # What start-up built lives as long as the server: keep it out of the collector's full passes,
+    # whose pauses otherwise show up as delivery latency on every open stream.
+    gc.freeze()
+    uvicorn.run(application, **bind)
+
+
+def _check_opens(settings: Settings) -> None:
+    """Fail here, with the reason, rather than in every worker process."""
+    from fusioncell.runtime import Runtime
+
+    try:
+        Runtime.open(settings).database.dispose()
+    except (FusionError, LedgerKeyError) as exc:
+        fail(str(exc))
 
 
 def _runtime_session():

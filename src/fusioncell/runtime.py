@@ -61,15 +61,32 @@ async def get_session(request: Request, runtime: Runtime = Depends(get_runtime))
         await gate.acquire()
     session = runtime.database.session(write=write)
     try:
-        yield session
-        await anyio.to_thread.run_sync(session.commit)
-    except BaseException:
-        await anyio.to_thread.run_sync(session.rollback)
-        raise
+        try:
+            yield session
+        except BaseException:
+            await anyio.to_thread.run_sync(_roll_back_and_close, session)
+            raise
+        await anyio.to_thread.run_sync(_commit_and_close, session)
     finally:
-        await anyio.to_thread.run_sync(session.close)
         if gate is not None:
             gate.release()
+
+
+# One trip to a worker thread each, not two: under load every trip waits for the event loop.
+
+
+def _commit_and_close(session: Session) -> None:
+    try:
+        session.commit()
+    finally:
+        session.close()
+
+
+def _roll_back_and_close(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
 
 
 SessionDep = Depends(get_session, scope="function")

@@ -57,6 +57,10 @@ MAX_STREAM_SECONDS = 300.0
 # Events waiting for a subscriber that reads too slowly; beyond this it is disconnected and resumes.
 MAX_PENDING = 2000
 RETRY_MILLISECONDS = 2000
+# Fan out at most this often: under a burst, the entries of several commits go to each stream in one
+# write instead of one write each (a write per stream per commit is what costs most). A lone change
+# after a quiet spell goes out at once.
+COALESCE_SECONDS = 0.02
 
 _ENTRY_COLUMNS = (
     LedgerEntry.index,
@@ -309,6 +313,7 @@ class LedgerTail:
         max_stream_seconds: float = MAX_STREAM_SECONDS,
         max_pending: int = MAX_PENDING,
         batch: int = BATCH,
+        coalesce_seconds: float = COALESCE_SECONDS,
     ) -> None:
         self.database = database
         self.poll_seconds = poll_seconds
@@ -316,6 +321,8 @@ class LedgerTail:
         self.max_stream_seconds = max_stream_seconds
         self.max_pending = max_pending
         self.batch = batch
+        self.coalesce_seconds = coalesce_seconds
+        self._fanned_out_at = 0.0
         self.last = -1  # the last index broadcast
         self.subscribers: set[Subscriber] = set()
         self.closing = False
@@ -456,6 +463,9 @@ class LedgerTail:
     async def _run(self) -> None:
         while True:
             await self._wake.wait()
+            since = time.monotonic() - self._fanned_out_at
+            if since < self.coalesce_seconds:
+                await asyncio.sleep(self.coalesce_seconds - since)
             self._wake.clear()
             try:
                 await self._catch_up()
@@ -483,6 +493,7 @@ class LedgerTail:
                 return
 
     def _fan_out(self, changes: list[Change], through: int) -> None:
+        self._fanned_out_at = time.monotonic()
         for subscriber in self.subscribers:
             subscriber.offer(frames_for(changes, subscriber.subject), through)
 

@@ -36,14 +36,17 @@ from fusioncell.runtime import Runtime, SessionDep, get_runtime
 router = APIRouter(prefix="/api/v1", tags=["hotline"])
 
 
-def message_read(session: Session, subject: Subject, message: Message) -> MessageRead:
-    return messages_read(session, subject, [message])[0]
+def message_read(session: Session, subject: Subject, message: Message, *, new: bool = False) -> MessageRead:
+    """One message as the caller may see it; `new` (just sent, so no receipts yet) spares a query."""
+    return messages_read(session, subject, [message], new=new)[0]
 
 
-def messages_read(session: Session, subject: Subject, messages: list[Message]) -> list[MessageRead]:
+def messages_read(
+    session: Session, subject: Subject, messages: list[Message], *, new: bool = False
+) -> list[MessageRead]:
     """The caller's view: receipts only as far as the caller may read them; no body once retracted."""
     receipts: dict[uuid.UUID, list[ReceiptRead]] = {}
-    for receipt in service.readable_receipts(session, subject, [m.id for m in messages]):
+    for receipt in [] if new else service.readable_receipts(session, subject, [m.id for m in messages]):
         receipts.setdefault(receipt.message_id, []).append(ReceiptRead.model_validate(receipt))
     views = []
     for m in messages:
@@ -116,7 +119,7 @@ def send_message(
         idempotency_key=body.idempotency_key or idempotency_key,
     )
     message, created = service.send_message(session, cell=runtime.cell, subject=caller.subject, draft=draft)
-    view = message_read(session, caller.subject, message)
+    view = message_read(session, caller.subject, message, new=created)
     return view if created else JSONResponse(view.model_dump(mode="json"), status_code=200)
 
 
