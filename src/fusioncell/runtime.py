@@ -33,7 +33,7 @@ class Runtime:
         """How many write transactions may be open at once: one on SQLite (it has one write lock),
         a few on PostgreSQL (appends still serialise on the ledger's size row)."""
         if self._write_gate is None:
-            self._write_gate = asyncio.Semaphore(1 if self.database.url.startswith("sqlite") else 8)
+            self._write_gate = asyncio.Semaphore(1 if self.database.is_sqlite else 8)
         return self._write_gate
 
     @classmethod
@@ -66,7 +66,12 @@ async def get_session(request: Request, runtime: Runtime = Depends(get_runtime))
         except BaseException:
             await anyio.to_thread.run_sync(_roll_back_and_close, session)
             raise
-        await anyio.to_thread.run_sync(_commit_and_close, session)
+        if not session.in_transaction():
+            session.close()  # the endpoint committed in its own thread (the hot paths do)
+        elif not write and runtime.database.is_sqlite:
+            session.close()  # ending a local read transaction is a quick call, not worth a thread
+        else:
+            await anyio.to_thread.run_sync(_commit_and_close, session)
     finally:
         if gate is not None:
             gate.release()

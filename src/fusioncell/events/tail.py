@@ -493,9 +493,15 @@ class LedgerTail:
                 return
 
     def _fan_out(self, changes: list[Change], through: int) -> None:
+        """Each distinct caller's frames are worked out once: many streams of one user (open pages,
+        tabs, a party's systems) share them. A Subject is immutable and decides readability alone."""
         self._fanned_out_at = time.monotonic()
+        frames_of: dict[Subject, list[tuple[int, bytes]]] = {}
         for subscriber in self.subscribers:
-            subscriber.offer(frames_for(changes, subscriber.subject), through)
+            frames = frames_of.get(subscriber.subject)
+            if frames is None:
+                frames = frames_of[subscriber.subject] = frames_for(changes, subscriber.subject)
+            subscriber.offer(frames, through)
 
 
 # --- one stream ---------------------------------------------------------------------------------------
