@@ -15,6 +15,7 @@ from fusioncell.config import Settings, get_settings
 from fusioncell.events.endpoints import router as events_router
 from fusioncell.events.tail import LedgerTail
 from fusioncell.hotline.endpoints import router as hotline_router
+from fusioncell.hotline.pages import composer_body_limit
 from fusioncell.hotline.pages import router as hotline_pages_router
 from fusioncell.hotline.scheduled import escalate_overdue
 from fusioncell.http import EdgeMiddleware, install_error_handlers
@@ -22,6 +23,7 @@ from fusioncell.ledger.endpoints import router as ledger_router
 from fusioncell.ledger.service import checkpoint_if_due, tree_size
 from fusioncell.logs import configure_logging
 from fusioncell.notifications.endpoints import router as notifications_router
+from fusioncell.notifications.pages import router as notifications_pages_router
 from fusioncell.notifications.scheduled import deliver_notifications
 from fusioncell.runtime import Runtime
 from fusioncell.web.pages import router as pages_router
@@ -93,6 +95,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     )
     app.state.runtime = runtime
     uploads = {"/api/v1/attachments": settings.attachment_max_bytes + 64 * 1024}
+    uploads["/hotline/{channel_code}/messages"] = composer_body_limit(settings)  # the composer's files
     app.add_middleware(
         EdgeMiddleware, max_body_bytes=settings.max_body_bytes, hsts=settings.secure_cookies, upload_limits=uploads
     )
@@ -104,6 +107,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app.include_router(notifications_router)
     app.include_router(pages_router)
     app.include_router(hotline_pages_router)
+    app.include_router(notifications_pages_router)
     app.mount("/static", StaticFiles(directory=str(files("fusioncell.web") / "static")), name="static")
 
     @app.get("/healthz", tags=["operations"])

@@ -147,3 +147,21 @@ def seed_demo_records(session: Session, *, cell: CellDefinition) -> None:
             body=ILLUSTRATIVE + "Ground movement reported west of Khan Arnabah. Please clarify.",
         ),
     )
+    _seed_illustrative_webhook(session, cell=cell)
+
+
+def _seed_illustrative_webhook(session: Session, *, cell: CellDefinition) -> None:
+    """One webhook for ISR's admin to find on the Webhooks page: disabled at once, so nothing is ever
+    sent (its host is under the reserved .example domain anyway) and no failing deliveries pile up."""
+    from fusioncell.notifications.service import create_webhook, disable_webhook
+
+    webhook, _ = create_webhook(
+        session,
+        cell=cell,
+        party="ISR",
+        url="https://ops.isr.example/fusioncell",
+        description=ILLUSTRATIVE + "ops room dashboard (disabled: there is no such system)",
+        kinds=[],
+        actor="isr.admin",
+    )
+    disable_webhook(session, party="ISR", webhook_id=webhook.id, actor="isr.admin")

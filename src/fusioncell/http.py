@@ -123,10 +123,14 @@ class EdgeMiddleware:
         self.max_body_bytes = max_body_bytes
         self.hsts = hsts
         # Paths that take files get their own, larger limit (the file's limit plus the form's framing).
-        self.upload_limits = upload_limits
+        # A path may be a route's template: "/hotline/{channel_code}/messages" (a field is one segment).
+        self.upload_limits = [
+            (re.compile(re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(path))), limit)
+            for path, limit in upload_limits.items()
+        ]
 
     def _limit(self, path: str) -> int:
-        return self.upload_limits.get(path, self.max_body_bytes)
+        return next((limit for pattern, limit in self.upload_limits if pattern.fullmatch(path)), self.max_body_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -165,12 +169,12 @@ class EdgeMiddleware:
             declared = 0
         limit = self._limit(scope["path"])
         if declared > limit:
-            await self._too_large(send_with_headers, limit)
+            await self._too_large(scope, receive, send_with_headers, limit)
         else:
             writes = scope["method"] in ("POST", "PUT", "PATCH")
             body_receive = await self._bounded(receive, limit) if writes else receive
             if body_receive is None:
-                await self._too_large(send_with_headers, limit)
+                await self._too_large(scope, receive, send_with_headers, limit)
             else:
                 await self.app(scope, body_receive, send_with_headers)
         log.info(
@@ -205,8 +209,13 @@ class EdgeMiddleware:
 
         return replay_receive
 
-    async def _too_large(self, send: Send, limit: int) -> None:
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         exc = PayloadTooLarge(f"The request body is larger than the limit of {limit} bytes.")
+        request = Request(scope, receive)
+        if _wants_html(request):  # a person's form (the composer's files): the error page, not JSON
+            message = f"What you sent is larger than the limit of {limit:,} bytes; nothing was stored. Send less."
+            await _rendered(request, 413, exc.code, message)(scope, receive, send)
+            return
         body = json.dumps(error_body(exc.code, exc.message)).encode()
         await send(
             {

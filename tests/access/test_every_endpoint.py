@@ -92,6 +92,13 @@ MEMBER = {
     ("GET", "/account/tokens"),
     ("POST", "/account/tokens"),
     ("POST", "/account/tokens/{token_id}/revoke"),
+    # The webhooks page: the API's service calls and admin rule; another party's webhook and its delivery
+    # log answer the 404 of a missing one, proven in tests/web/test_notification_pages.py::
+    # test_another_partys_webhooks_and_deliveries_are_never_shown
+    ("GET", "/webhooks"),
+    ("POST", "/webhooks"),
+    ("GET", "/webhooks/{webhook_id}"),
+    ("POST", "/webhooks/{webhook_id}/disable"),
 }
 
 

@@ -19,7 +19,7 @@ from tests.notifications.test_webhooks import subscribe
 def test_the_app_runs_the_notifications_timer(runtime, monkeypatch):
     jobs = []
 
-    async def record(seconds, job, runtime):
+    async def record(seconds, job, runtime, *, gated=False):
         jobs.append((job.__name__, seconds))
 
     monkeypatch.setattr(application, "_every", record)

@@ -7,10 +7,12 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from fusioncell.app import create_app
 from fusioncell.cell.definition import CellDefinition
 from fusioncell.db.types import utcnow
-from fusioncell.hotline.models import Message
+from fusioncell.hotline.models import Attachment, Message
 from fusioncell.hotline.scheduled import escalate_overdue
 from fusioncell.ledger.service import tree_size
 from tests.access.matrix import MatrixCase, run_matrix
@@ -354,3 +356,137 @@ def test_older_messages_page_through_the_cursor(as_, api, db, population):
     older = re.search(r'href="(/hotline/plenary\?before=[^"]+)"', newest).group(1)
     earlier = page(isr, older)
     assert "bulk 000" in earlier and "bulk 102" not in earlier and 'id="composer"' not in earlier
+
+
+# ---------- files from the composer ----------
+
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+
+
+def attachment_rows(db) -> list[Attachment]:
+    db.expire_all()
+    return list(db.execute(select(Attachment)).scalars())
+
+
+def stored_files(runtime) -> list:
+    root = runtime.settings.resolved_attachments_dir()
+    return sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def compose(browser: TestClient, channel: str = "hotline", files=(), **fields):
+    """The composer's form as the browser sends it: multipart, with the page's CSRF token and key."""
+    html = page(browser, f"/hotline/{channel}")
+    form = {"body": "See the attached.", "precedence": "routine"}
+    form |= {"csrf_token": csrf_of(html, "csrf_token"), "idempotency_key": form_key(html)} | fields
+    parts = [("attachments", file) for file in files] or [("attachments", ("", b"", "application/octet-stream"))]
+    return browser.post(f"/hotline/{channel}/messages", data=form, files=parts, headers=HTML, follow_redirects=False)
+
+
+def test_files_sent_from_the_composer_go_with_the_message_to_its_readers(as_, client, db, population, runtime):
+    isr, syr = as_("isr.liaison"), as_("syr.liaison")
+    html = page(isr, "/hotline/hotline")
+    assert 'enctype="multipart/form-data"' in html
+    field = re.search(r'<input type="file" id="composer-files" name="attachments" multiple[^>]*>', html, re.S).group(0)
+    assert 'accept="application/pdf,image/jpeg,image/png,text/csv,text/plain"' in field
+
+    files = [("grid.pdf", PDF, "application/pdf"), ("<img src=x>.txt", b"line one\n", "text/plain")]
+    sent = compose(isr, files=files, body="Grid map attached.", idempotency_key=form_key(html))
+    assert sent.status_code == 303, sent.text[:500]
+    message_id = sent.headers["location"].split("#msg-")[1]
+    view = client.get(f"/api/v1/messages/{message_id}", headers=bearer(population.member("SYR", "liaison"))).json()
+    assert len(view["attachments"]) == 2
+    rows = {a.filename: a for a in attachment_rows(db)}
+    assert {str(a.id) for a in rows.values()} == set(view["attachments"])
+    assert all(str(a.message_id) == message_id and a.status == "released" for a in rows.values())
+    assert len(stored_files(runtime)) == 2  # content-addressed, under their digests
+
+    pdf = rows["grid.pdf"]
+    for reader in (isr, syr, as_("usa.liaison")):
+        article = re.search(rf'<article id="msg-{message_id}".*?</article>', page(reader, "/hotline/hotline"), re.S)
+        listed = re.search(r'<ul class="attachments".*?</ul>', article.group(0), re.S).group(0)
+        assert f'<a href="/api/v1/attachments/{pdf.id}/content" download><bdi>grid.pdf</bdi></a>' in listed
+        assert f"{len(PDF)} Bytes · application/pdf" in listed
+        assert "&lt;img src=x&gt;.txt" in listed and "<img" not in listed  # a name is text, escaped
+    served = syr.get(f"/api/v1/attachments/{pdf.id}/content")  # the reader's session cookie suffices
+    assert served.status_code == 200 and served.content == PDF
+    assert served.headers["content-disposition"].startswith("attachment")
+
+    # The same form sent again (a double click, a reload): the first message, and no file recorded twice.
+    again = isr.post(
+        "/hotline/hotline/messages",
+        data={
+            "body": "Grid map attached.",
+            "precedence": "routine",
+            "csrf_token": csrf_of(html, "csrf_token"),
+            "idempotency_key": form_key(html),
+        },
+        files=[("attachments", file) for file in files],
+        follow_redirects=False,
+    )
+    assert again.status_code == 303 and again.headers["location"] == sent.headers["location"]
+    assert len(attachment_rows(db)) == 2
+
+
+@pytest.mark.parametrize(
+    ("files", "status", "problem"),
+    [
+        ([("tool.exe", b"MZ\x90\x00", "application/x-msdownload")], 422, "tool.exe: files of type"),
+        ([("ok.pdf", PDF, "application/pdf"), ("fake.pdf", b"<script>", "application/pdf")], 422, "fake.pdf: "),
+        ([("empty.txt", b"", "text/plain")], 422, "empty.txt: the file is empty"),
+        ([("big.txt", b"a" * 4096, "text/plain")], 413, "big.txt: the file is larger than the limit of 2048"),
+        ([("a.txt", b"a" * 1500, "text/plain"), ("b.txt", b"b" * 1500, "text/plain")], 413, "files together"),
+        ([("n.txt", b"n", "text/plain")] * 11, 422, "attach at most 10 files"),
+    ],
+)
+def test_a_refused_file_sends_nothing_and_stores_nothing(as_, client, db, population, runtime, files, status, problem):
+    runtime.settings.attachment_max_bytes = 2048  # the page's own check (the edge's limit stays larger)
+    isr = as_("isr.liaison")
+    size, count = tree_size(db), message_count(client, population)
+    refused = compose(isr, files=files, body="Keep <this> text.")
+    assert refused.status_code == status, refused.text[:500]
+    error = re.search(r'<div class="alert" role="alert" id="composer-error"><p>(.*?)</p>', refused.text, re.S).group(1)
+    assert error.startswith("Not sent: ") and problem in error and "choose the files again" in error
+    assert "Keep &lt;this&gt; text.</textarea>" in refused.text  # the text as typed, escaped
+    assert tree_size(db) == size and message_count(client, population) == count
+    assert attachment_rows(db) == [] and stored_files(runtime) == []  # not even the good file of the lot
+
+
+def test_a_send_the_service_refuses_after_taking_the_files_records_none_of_them(as_, client, db, population):
+    isr = as_("isr.liaison")
+    size, count = tree_size(db), message_count(client, population)
+    refused = compose(isr, files=[("grid.pdf", PDF, "application/pdf")], reply_to=MISSING)
+    assert refused.status_code == 422 and "Not sent: reply_to: no such message" in refused.text
+    assert tree_size(db) == size and message_count(client, population) == count
+    assert attachment_rows(db) == []  # a file written meanwhile stays on disk unreferenced, as the API's would
+
+
+def test_the_composer_takes_files_beyond_the_general_body_limit_up_to_its_own(runtime, db):
+    runtime.settings.max_body_bytes, runtime.settings.attachment_max_bytes = 2048, 4096
+    with TestClient(create_app(runtime, background=False)) as small:
+        assert browser_login(small, "isr.liaison").status_code == 303
+        taken = compose(small, files=[("log.txt", b"a" * 3000, "text/plain")])
+        assert taken.status_code == 303, taken.text[:500]
+        size = tree_size(db)
+        too_much = compose(small, files=[("log.txt", b"a" * 8000, "text/plain")])
+        assert too_much.status_code == 413 and too_much.headers["content-type"].startswith("text/html")
+        assert "larger than the limit of 6,144 bytes; nothing was stored" in too_much.text
+        assert tree_size(db) == size
+        api = small.post("/hotline/hotline/messages", files=[("attachments", ("x.txt", b"a" * 8000, "text/plain"))])
+        assert api.status_code == 413 and api.json()["error"]["code"] == "payload_too_large"  # no page asked
+
+
+def test_a_party_that_may_not_read_the_message_cannot_fetch_its_file(as_, client, db, population):
+    isr = as_("isr.liaison")
+    sent = compose(isr, channel="usa-isr", files=[("plan.pdf", PDF, "application/pdf")], body="For the mediator.")
+    assert sent.status_code == 303
+    [attachment] = attachment_rows(db)
+    content = f"/api/v1/attachments/{attachment.id}/content"
+    assert as_("usa.liaison").get(content).content == PDF  # the mediator reads the channel
+    syr, fra = as_("syr.liaison"), as_("fra.observer")
+    for stranger in (syr, fra):
+        missing = stranger.get(f"/api/v1/attachments/{MISSING}/content")
+        hidden = stranger.get(content)
+        assert hidden.status_code == missing.status_code == 404 and hidden.content == missing.content
+        assert str(attachment.id) not in stranger.get("/hotline/hotline", headers=HTML).text
+    by_token = client.get(content, headers=bearer(population.member("SYR", "liaison")))
+    assert by_token.status_code == 404

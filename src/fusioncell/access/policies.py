@@ -29,6 +29,12 @@ def can_supervise(subject: Subject) -> bool:
     return subject.is_mediator and (Role.LIAISON in subject.roles or Role.SUPERVISOR in subject.roles)
 
 
+def can_manage_webhooks(subject: Subject) -> bool:
+    """A party's webhooks (its outgoing notifications) and their delivery log: the party's admins, each
+    for their own party only (the service scopes every lookup to the subject's party)."""
+    return Role.ADMIN in subject.roles
+
+
 def receives_escalations(subject: Subject) -> bool:
     return subject.is_mediator and Role.SUPERVISOR in subject.roles
 

@@ -35,6 +35,10 @@ def registered(kind: str) -> Representation | None:
     return _registry.get(kind)
 
 
+def registered_kinds() -> list[str]:
+    return sorted(_registry)
+
+
 def load(session: Session, kind: str, record_ids: list[str]) -> dict[str, Envelope]:
     """The current rows of the given records of one kind, by id string."""
     representation = _registry.get(kind)

@@ -223,7 +223,7 @@ def upload_attachment(
     content = file.file.read(settings.attachment_max_bytes + 1)
     kind = media_type or file.content_type or "application/octet-stream"
     files.check_content(content, kind, allowed=settings.attachment_types, max_bytes=settings.attachment_max_bytes)
-    name = (file.filename or "attachment").replace("/", "_").replace("\\", "_")[:255]
+    name = files.safe_filename(file.filename)
     digest = files.store(settings.resolved_attachments_dir(), content)
     attachment = service.add_attachment(
         session, subject=caller.subject, filename=name, media_type=kind, sha256=digest, size=len(content)

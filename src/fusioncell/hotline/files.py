@@ -34,6 +34,11 @@ def check_content(content: bytes, media_type: str, *, allowed: frozenset[str], m
         raise Invalid(f"the file's content is not {media_type}")
 
 
+def safe_filename(name: str | None) -> str:
+    """The name a file is offered under again: no directories, at most 255 characters."""
+    return (name or "attachment").replace("/", "_").replace("\\", "_")[:255]
+
+
 def path_for(root: Path, sha256: str) -> Path:
     return root / sha256[:2] / sha256
 

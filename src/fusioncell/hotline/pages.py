@@ -5,6 +5,9 @@ Every read goes through the hotline service and so through the releasability fil
 party may not see and a message it may not read answer the 404 of one that does not exist. GETs never
 write: read receipts are posted by the page itself (htmx, on load). Forms carry the session's CSRF
 token; the composer carries an idempotency key per rendered form, so a double submit sends once.
+
+The composer also takes files: checked like the API's uploads (hotline/files.py), then stored and sent
+with the message in one transaction; a file refused sends nothing and records nothing.
 """
 
 import secrets
@@ -12,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -20,13 +23,14 @@ from fusioncell.access.dependencies import Caller, PageCallerDep
 from fusioncell.access.policies import can_post, can_supervise, can_view_channel, is_author_side
 from fusioncell.access.subjects import Subject
 from fusioncell.cell.definition import CellDefinition, Channel, ChannelKind, Party, Precedence
+from fusioncell.config import Settings
 from fusioncell.db.base import Status
 from fusioncell.db.types import utcnow
-from fusioncell.errors import FusionError, Invalid, NotFound
-from fusioncell.hotline import service
+from fusioncell.errors import Forbidden, FusionError, Invalid, NotFound, PayloadTooLarge, StorageUnavailable
+from fusioncell.hotline import files, service
 from fusioncell.hotline.endpoints import messages_read
 from fusioncell.hotline.models import Attachment, Message, ReceiptKind
-from fusioncell.hotline.schemas import MAX_BODY_CHARS, MessageRead, ReceiptRead
+from fusioncell.hotline.schemas import MAX_ATTACHMENTS, MAX_BODY_CHARS, MessageRead, ReceiptRead
 from fusioncell.ledger.service import tree_size
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
 from fusioncell.web.pages import _safe_next, render
@@ -36,6 +40,20 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 100
 MAX_REASON_CHARS = 2000
 PRECEDENCES = [Precedence.FLASH, Precedence.IMMEDIATE, Precedence.PRIORITY, Precedence.ROUTINE]
+# The allowed types in words, for the composer's hint; a type configured beyond these is named as it is.
+TYPE_NAMES = {
+    "application/pdf": "PDF",
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "text/plain": "plain text",
+    "text/csv": "CSV",
+}
+
+
+def composer_body_limit(settings: Settings) -> int:
+    """The edge's body limit for the composer's form (app.py): its files together up to the attachment
+    limit, and the text fields and the form's framing within the general limit."""
+    return settings.attachment_max_bytes + settings.max_body_bytes
 
 
 @dataclass(frozen=True)
@@ -222,6 +240,7 @@ def _conversation(
         draft_precedence=draft.get("precedence", Precedence.ROUTINE),
         # A fresh key per rendered form; a failed send re-renders with the same key.
         form_key=draft.get("key") or secrets.token_urlsafe(18),
+        attach=_file_field(runtime.settings),
         stream_after=_stream_after(session),
     )
     response.status_code = status_code
@@ -242,6 +261,17 @@ def conversation_page(
     return _conversation(request, caller, session, runtime, channel, before=before, reply_to=reply_to)
 
 
+def _file_field(settings: Settings) -> dict:
+    """What the composer's file field accepts, from the configured limits (hotline.js checks the same)."""
+    allowed = sorted(settings.attachment_types)
+    return {
+        "accept": ",".join(allowed),
+        "types": ", ".join(TYPE_NAMES.get(t, t) for t in allowed),
+        "max_bytes": settings.attachment_max_bytes,
+        "max_files": MAX_ATTACHMENTS,
+    }
+
+
 @router.post("/hotline/{channel_code}/messages", response_class=HTMLResponse)
 def send_from_composer(
     channel_code: str,
@@ -250,18 +280,25 @@ def send_from_composer(
     precedence: str = Form(default="routine", max_length=16),
     reply_to: str = Form(default="", max_length=64),
     idempotency_key: str = Form(default="", max_length=128),
+    attachments: list[UploadFile] = File(default=[]),
     caller: Caller = PageCallerDep,
     session: Session = SessionDep,
     runtime: Runtime = Depends(get_runtime),
 ):
     subject = caller.subject
     channel = _channel(runtime.cell, subject, channel_code)
+    if not can_post(subject, channel):  # before any file is read or stored
+        raise Forbidden(f"your party or role may not post in channel {channel.code!r}")
     text = body.strip()
     draft = {"body": body, "precedence": precedence, "key": idempotency_key}
     replying = _uuid_or_none(reply_to)
+    # A file field left empty still sends one part, without a name or content.
+    chosen = [upload for upload in attachments if upload.filename or upload.size]
 
     def again(problem: str, status_code: int = 422) -> HTMLResponse:
         """The page again, with the problem and the text as typed (nothing was stored)."""
+        if chosen:  # a browser never fills a file field in again
+            problem += " Nothing was stored; choose the files again."
         return _conversation(
             request,
             caller,
@@ -283,8 +320,14 @@ def send_from_composer(
     if not 8 <= len(idempotency_key) <= 128:
         draft["key"] = ""
         return again("The form was incomplete; check the message and send it again.")
+    if len(chosen) > MAX_ATTACHMENTS:
+        return again(f"Not sent: attach at most {MAX_ATTACHMENTS} files to one message.")
     try:
-        message, _ = service.send_message(
+        stored = _store(runtime.settings, chosen)
+    except (Invalid, PayloadTooLarge, StorageUnavailable) as exc:
+        return again(f"Not sent: {exc.message}.", exc.status_code)
+    try:
+        message, _ = service.send_with_files(
             session,
             cell=runtime.cell,
             subject=subject,
@@ -295,8 +338,10 @@ def send_from_composer(
                 reply_to=replying,
                 idempotency_key=idempotency_key,
             ),
+            files=stored,
         )
     except Invalid as exc:
+        session.rollback()  # the files' records go with the message that was not sent
         return again(f"Not sent: {exc.message}")
     except FusionError as exc:
         if exc.status_code != 409:
@@ -305,6 +350,32 @@ def send_from_composer(
         draft["key"] = ""
         return again("A message was already sent from this form; this text was not sent. Check, then send again.", 409)
     return RedirectResponse(f"/hotline/{channel.code}#msg-{message.id}", status_code=303)
+
+
+def _store(settings: Settings, uploads: list[UploadFile]) -> list[service.StoredFile]:
+    """Every file checked as the API checks an upload (size, type, content) before any is written:
+    a refused file leaves nothing on disk. A file stored for a send that then fails stays on disk,
+    unreferenced, as an upload the API took for a message never sent does (the store is shared by
+    content, so no file is removed on a request's behalf)."""
+    limit = settings.attachment_max_bytes
+    checked, total = [], 0
+    for upload in uploads:
+        name = files.safe_filename(upload.filename)
+        content = upload.file.read(limit + 1)
+        kind = upload.content_type or "application/octet-stream"
+        try:
+            files.check_content(content, kind, allowed=settings.attachment_types, max_bytes=limit)
+        except (Invalid, PayloadTooLarge) as exc:
+            raise type(exc)(f"{name}: {exc.message}") from exc
+        total += len(content)
+        if total > limit:
+            raise PayloadTooLarge(f"the files together are larger than the limit of {limit:,} bytes")
+        checked.append((name, kind, content))
+    root = settings.resolved_attachments_dir()
+    return [
+        service.StoredFile(filename=name, media_type=kind, sha256=files.store(root, content), size=len(content))
+        for name, kind, content in checked
+    ]
 
 
 @router.post("/hotline/{channel_code}/read", status_code=204)

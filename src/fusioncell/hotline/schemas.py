@@ -11,6 +11,7 @@ from fusioncell.cell.definition import Precedence
 from fusioncell.db.base import Marking, Status
 
 MAX_BODY_CHARS = 20_000
+MAX_ATTACHMENTS = 10  # files one message carries
 
 
 class Reference(Strict):
@@ -27,7 +28,7 @@ class MessageCreate(Strict):
     reply_to: uuid.UUID | None = None
     corrects: uuid.UUID | None = Field(default=None, description="The earlier message of yours this one corrects.")
     references: list[Reference] = Field(default_factory=list, max_length=20)
-    attachments: list[uuid.UUID] = Field(default_factory=list, max_length=10)
+    attachments: list[uuid.UUID] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
     idempotency_key: str | None = Field(
         default=None,
         min_length=8,

@@ -1,7 +1,8 @@
 """Sending, reading, acknowledging, reviewing, relaying and retracting messages. Never commits."""
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, func, select
@@ -85,18 +86,11 @@ def send_message(
     channel = channel_for(cell, draft.channel)
     if not can_post(subject, channel):
         raise Forbidden(f"your party or role may not post in channel {channel.code!r}")
-    if draft.idempotency_key:
-        earlier = session.execute(
-            select(Message).where(
-                Message.created_by == subject.username, Message.idempotency_key == draft.idempotency_key
-            )
-        ).scalar_one_or_none()
-        if earlier is not None:
-            if _same_draft(earlier, draft):
-                return earlier, False
-            raise Conflict(
-                "this idempotency key was used for a different message", details={"message_id": str(earlier.id)}
-            )
+    earlier = _earlier(session, subject, draft)
+    if earlier is not None:
+        if _same_draft(earlier, draft):
+            return earlier, False
+        raise Conflict("this idempotency key was used for a different message", details={"message_id": str(earlier.id)})
     _check_links(session, subject, channel, draft)
     message = Message(
         channel=channel.code,
@@ -129,6 +123,48 @@ def send_message(
     )
     _attach(session, subject, message, draft.attachments)
     return message, True
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file already in the content-addressed store (hotline/files.py), checked, not yet a record."""
+
+    filename: str
+    media_type: str
+    sha256: str
+    size: int
+
+
+def send_with_files(
+    session: Session,
+    *,
+    cell: CellDefinition,
+    subject: Subject,
+    draft: Draft,
+    files: Sequence[StoredFile],
+    now: datetime | None = None,
+) -> tuple[Message, bool]:
+    """send_message, the files becoming the message's attachments in the same transaction (the web
+    composer uploads and sends in one step). A retry with the same idempotency key returns the first
+    message, with the files it carried, and records none again."""
+    if files and _earlier(session, subject, draft) is None:
+        added = [
+            add_attachment(
+                session, subject=subject, filename=f.filename, media_type=f.media_type, sha256=f.sha256, size=f.size
+            )
+            for f in files
+        ]
+        draft = replace(draft, attachments=(*draft.attachments, *(a.id for a in added)))
+    return send_message(session, cell=cell, subject=subject, draft=draft, now=now)
+
+
+def _earlier(session: Session, subject: Subject, draft: Draft) -> Message | None:
+    """The sender's message sent earlier under the draft's idempotency key, if any."""
+    if not draft.idempotency_key:
+        return None
+    return session.execute(
+        select(Message).where(Message.created_by == subject.username, Message.idempotency_key == draft.idempotency_key)
+    ).scalar_one_or_none()
 
 
 def _same_draft(message: Message, draft: Draft) -> bool:

@@ -10,11 +10,12 @@ import uuid
 from datetime import datetime
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from fusioncell.access.models import User
-from fusioncell.access.subjects import Role, Subject
+from fusioncell.access.policies import can_manage_webhooks
+from fusioncell.access.subjects import Subject
 from fusioncell.cell.definition import CellDefinition, Precedence
 from fusioncell.db.types import utcnow
 from fusioncell.errors import Forbidden, Invalid, NotFound
@@ -62,7 +63,7 @@ def party_subject(cell: CellDefinition, party: str, name: str) -> Subject:
 
 
 def require_admin(subject: Subject) -> None:
-    if Role.ADMIN not in subject.roles:
+    if not can_manage_webhooks(subject):
         raise Forbidden("only your party's admins manage webhooks")
 
 
@@ -157,6 +158,20 @@ def delivery_log(
         for attempt in rows:
             attempts[attempt.delivery_id].append(attempt)
     return [(d, attempts[d.id]) for d in deliveries]
+
+
+def delivery_counts(session: Session, *, party: str) -> dict[uuid.UUID, dict[str, int]]:
+    """For each of the party's webhooks that has deliveries: how many there are in each status."""
+    rows = session.execute(
+        select(Delivery.webhook_id, Delivery.status, func.count())
+        .join(Webhook, Webhook.id == Delivery.webhook_id)
+        .where(Webhook.party == party)
+        .group_by(Delivery.webhook_id, Delivery.status)
+    )
+    counts: dict[uuid.UUID, dict[str, int]] = {}
+    for webhook_id, status, count in rows:
+        counts.setdefault(webhook_id, {})[status] = count
+    return counts
 
 
 def email_settings(session: Session, *, user: User) -> EmailSettings | None:

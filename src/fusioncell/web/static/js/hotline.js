@@ -379,6 +379,31 @@
         }
       });
     }
+    // Files the server would refuse (too many, too large together, a type not accepted) are named
+    // before anything is sent; the server checks them all again.
+    var picker = composer.querySelector("input[data-attachments]");
+    if (picker) {
+      picker.addEventListener("change", function () {
+        var accepted = (picker.getAttribute("accept") || "").split(",");
+        var chosen = Array.prototype.slice.call(picker.files || []);
+        var total = chosen.reduce(function (sum, file) {
+          return sum + file.size;
+        }, 0);
+        var refused = chosen.filter(function (file) {
+          return accepted.indexOf(file.type) < 0;
+        })[0];
+        var problem = "";
+        if (chosen.length > Number(picker.getAttribute("data-max-files"))) {
+          problem = say(picker, "data-text-too-many");
+        } else if (refused) {
+          problem = say(picker, "data-text-type", refused.name);
+        } else if (total > Number(picker.getAttribute("data-max-bytes"))) {
+          problem = say(picker, "data-text-too-large");
+        }
+        picker.setCustomValidity(problem);
+        if (problem) picker.reportValidity();
+      });
+    }
     // One send per click: the button is disabled once the form goes (the form's key makes a
     // repeated submit harmless anyway).
     composer.addEventListener("submit", function (event) {
