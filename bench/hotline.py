@@ -70,7 +70,8 @@ class Cell:
         if init.returncode:
             raise RuntimeError(init.stderr)
         log = open(self.home / "server.log", "wb")
-        self.process = subprocess.Popen(run + ["serve", "--port", str(self.port), "--workers", str(self.workers)], env=self.env, stdout=log, stderr=log)
+        serve = ["serve", "--port", str(self.port), "--workers", str(self.workers)]
+        self.process = subprocess.Popen(run + serve, env=self.env, stdout=log, stderr=log)
         for _ in range(300):
             try:
                 if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
@@ -286,7 +287,13 @@ def postgres_database(base_url: str) -> tuple[str, callable]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=300)
-    parser.add_argument("--rate", type=float, default=100.0, help="messages posted per second")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        nargs="+",
+        default=[100.0],
+        help="messages posted per second; several values give one row each (where the knee is)",
+    )
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--postgres-url", default=os.environ.get("FUSIONCELL_BENCH_POSTGRES_URL", DEFAULT_POSTGRES))
     parser.add_argument("--no-postgres", action="store_true")
@@ -295,7 +302,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    results = {"target_p99_ms": TARGET_P99_MS, "cores": os.cpu_count(), "load_start": os.getloadavg(), "runs": {}}
+    results = {"target_p99_ms": TARGET_P99_MS, "cores": os.cpu_count(), "load_start": os.getloadavg(), "runs": []}
     backends = [("sqlite", "")] + ([] if args.no_postgres else [("postgresql", None)])
     for name, url in backends:
         drop = None
@@ -303,13 +310,14 @@ def main() -> None:
             url, drop = postgres_database(args.postgres_url)
         try:
             workers = 1 if name == "sqlite" else args.postgres_workers
-            with Cell(url, workers) as cell:
-                console.print(
-                    f"[bold]{name}[/] ({workers} server process{'es' if workers > 1 else ''}): {args.clients} "
-                    f"stream clients, {args.rate:g} messages/s for {args.seconds:g} s"
-                )
-                run = asyncio.run(run_once(cell.base, args.clients, args.rate, args.seconds))
-                results["runs"][name] = run | {"server_processes": workers}
+            for rate in args.rate:  # a fresh cell for each rate: no run inherits another's backlog
+                with Cell(url, workers) as cell:
+                    console.print(
+                        f"[bold]{name}[/] ({workers} server process{'es' if workers > 1 else ''}): {args.clients} "
+                        f"stream clients, {rate:g} messages/s for {args.seconds:g} s"
+                    )
+                    run = asyncio.run(run_once(cell.base, args.clients, rate, args.seconds))
+                    results["runs"].append(run | {"backend": name, "server_processes": workers})
         finally:
             if drop:
                 drop()
@@ -323,6 +331,7 @@ def main() -> None:
         "backend",
         "server processes",
         "clients",
+        "asked/s",
         "posted/s",
         "deliveries/s",
         "p50 ms",
@@ -331,11 +340,12 @@ def main() -> None:
         "lost (target 0)",
     ):
         table.add_column(column)
-    for name, run in results["runs"].items():
+    for run in results["runs"]:
         table.add_row(
-            name,
+            run["backend"],
             str(run["server_processes"]),
             str(run["clients"]),
+            f"{run['rate_requested']:g}",
             f"{run['post_rate_achieved']:.0f}",
             f"{run['deliveries_per_s']:.0f}",
             f"{run['p50_ms']:.1f}",

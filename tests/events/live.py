@@ -55,10 +55,11 @@ class Server:
                 self.process.wait(timeout=10)
 
 
-def start_server(env: dict, log: Path) -> Server:
+def start_server(env: dict, log: Path, *options: str) -> Server:
     port = free_port()
     handle = open(log, "ab")
-    process = subprocess.Popen(FUSIONCELL + ["serve", "--port", str(port)], env=env, stdout=handle, stderr=handle)
+    command = FUSIONCELL + ["serve", "--port", str(port), *options]
+    process = subprocess.Popen(command, env=env, stdout=handle, stderr=handle)
     handle.close()
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
