@@ -3,7 +3,7 @@ delivery latency from post to arrival on another party's stream.
 
 Run with `.venv/bin/python bench/hotline.py` (`--help` for options). Not part of the test suite.
 Starts a real `fusioncell serve` process on a throwaway demo cell (SQLite, then PostgreSQL), connects
-`--clients` SSE clients to /api/v1/stream spread over the parties, posts `--rate` messages/s for
+`--clients` SSE clients (in a process of their own) to /api/v1/stream spread over the parties, posts `--rate` messages/s for
 `--seconds` from ISR and SYR liaison officers on the hotline, and measures, for every message, the
 time from the start of its POST to its arrival on each stream that may read it (the other principal
 and the mediator). Prints the figures beside the target (p99 < 100 ms, nothing lost) and writes
@@ -303,14 +303,12 @@ def main() -> None:
     args = parser.parse_args()
 
     results = {"target_p99_ms": TARGET_P99_MS, "cores": os.cpu_count(), "load_start": os.getloadavg(), "runs": []}
-    backends = [("sqlite", "")] + ([] if args.no_postgres else [("postgresql", None)])
-    for name, url in backends:
-        drop = None
-        if url is None:
-            url, drop = postgres_database(args.postgres_url)
-        try:
-            workers = 1 if name == "sqlite" else args.postgres_workers
-            for rate in args.rate:  # a fresh cell for each rate: no run inherits another's backlog
+    backends = ["sqlite"] + ([] if args.no_postgres else ["postgresql"])
+    for name in backends:
+        workers = 1 if name == "sqlite" else args.postgres_workers
+        for rate in args.rate:  # a fresh cell for each rate: no run inherits another's backlog
+            url, drop = ("", None) if name == "sqlite" else postgres_database(args.postgres_url)
+            try:
                 with Cell(url, workers) as cell:
                     console.print(
                         f"[bold]{name}[/] ({workers} server process{'es' if workers > 1 else ''}): {args.clients} "
@@ -318,9 +316,9 @@ def main() -> None:
                     )
                     run = asyncio.run(run_once(cell.base, args.clients, rate, args.seconds))
                     results["runs"].append(run | {"backend": name, "server_processes": workers})
-        finally:
-            if drop:
-                drop()
+            finally:
+                if drop:
+                    drop()
     results["load_end"] = os.getloadavg()
 
     table = Table(
