@@ -13,7 +13,8 @@ import pytest
 from fusioncell.access.service import subject_for, user_by_name
 from fusioncell.cell.loader import default_cell
 from fusioncell.db.session import Database
-from fusioncell.events.tail import LedgerTail, stream_events
+from fusioncell.events.stream import stream_events
+from fusioncell.events.tail import LedgerTail
 from fusioncell.hotline.service import Draft, send_message
 from tests.events.live import PARTY_ACCOUNTS
 
@@ -166,8 +167,8 @@ def test_each_reader_gets_exactly_its_trimmed_view_while_equal_trims_share_their
     from types import SimpleNamespace
 
     from fusioncell.access.subjects import Subject
+    from fusioncell.events.changes import Change
     from fusioncell.events.representations import Representation
-    from fusioncell.events.tail import Change
 
     view = {"a": 1, "b": [1, 2], "c": {"x": None}, "secret": None}
 

@@ -5,7 +5,8 @@ from fastapi.responses import StreamingResponse
 
 from fusioncell.access.dependencies import Caller, CallerDep
 from fusioncell.errors import FusionError, Invalid
-from fusioncell.events.tail import LedgerTail, stream_events
+from fusioncell.events.stream import stream_events
+from fusioncell.events.tail import LedgerTail
 
 router = APIRouter(prefix="/api/v1", tags=["live updates"])
 

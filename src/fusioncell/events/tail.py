@@ -4,13 +4,14 @@ The stream is the ledger. Every committed change appends entries in index order 
 size row until commit), so "what is new" is simply `index > the last index broadcast`. One
 `LedgerTail` per process reads the new entries in batches, loads their records once (one query per
 kind per batch), builds each record's view once, and hands each subscriber the entries it may read,
-as ready-made Server-Sent Events frames: no query and no view per subscriber per event.
+as ready-made Server-Sent Events frames (events/changes.py): no query and no view per subscriber
+per event. The body of each stream is events/stream.py.
 
 Readability is decided by access/rule.py only: an entry goes to a subscriber iff the entry's envelope
 snapshot may be read (`can_read`) and the record as it is now may be read (`can_read_record`).
 
 The tail wakes
-  - in-process, right after a commit that appended entries (`after_commit`, below);
+  - in-process, right after a commit that appended entries (events/wakeups.py);
   - across processes on PostgreSQL, by `NOTIFY fusioncell_ledger` (sent in that same commit) on a
     dedicated LISTEN connection;
   - and every second whatever happens (the safety poll: SQLite across processes, CLI writes, a lost
@@ -19,35 +20,23 @@ The tail wakes
 
 import asyncio
 import contextlib
-import json
-import os
 import signal
 import threading
 import time
-import uuid
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
-from itertools import compress
-from operator import is_not
 from typing import Any
 
 import psycopg
 import structlog
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
-from fusioncell.access.rule import can_read, can_read_record, readable
 from fusioncell.access.subjects import Subject
-from fusioncell.db.base import Envelope
 from fusioncell.db.session import Database
-from fusioncell.events.representations import Representation, load, registered
+from fusioncell.events import wakeups
+from fusioncell.events.changes import BATCH, Change, frames_for, read_after
 from fusioncell.ledger.models import LedgerEntry
 
 log = structlog.get_logger("fusioncell.events")
 
-CHANNEL = "fusioncell_ledger"  # the PostgreSQL NOTIFY channel
-APPENDED = "ledger_appended"  # session.info flag set by ledger.service.append_entries
-BATCH = 500  # entries read per query, by the tail and by a resuming subscriber
 POLL_SECONDS = 1.0
 HEARTBEAT_SECONDS = 15.0
 # A stream ends after this long and the client reconnects (EventSource does by itself) with its
@@ -56,206 +45,10 @@ HEARTBEAT_SECONDS = 15.0
 MAX_STREAM_SECONDS = 300.0
 # Events waiting for a subscriber that reads too slowly; beyond this it is disconnected and resumes.
 MAX_PENDING = 2000
-RETRY_MILLISECONDS = 2000
 # Fan out at most this often: under a burst, the entries of several commits go to each stream in one
 # write instead of one write each (a write per stream per commit is what costs most). A lone change
 # after a quiet spell goes out at once.
 COALESCE_SECONDS = 0.02
-
-_ENTRY_COLUMNS = (
-    LedgerEntry.index,
-    LedgerEntry.kind,
-    LedgerEntry.record_id,
-    LedgerEntry.record_version,
-    LedgerEntry.action,
-    LedgerEntry.origin_party,
-    LedgerEntry.status,
-    LedgerEntry.releasable_to,
-)
-
-# --- waking up: commit hooks ------------------------------------------------------------------------
-
-_tails: set["LedgerTail"] = set()
-_tails_lock = threading.Lock()
-
-
-@event.listens_for(Session, "before_commit")
-def _notify_other_processes(session: Session) -> None:
-    """On PostgreSQL, NOTIFY inside the committing transaction: delivered on commit, never on rollback.
-    The payload names this process, whose own tails are woken by `after_commit` already."""
-    if session.info.get(APPENDED) and session.get_bind().dialect.name == "postgresql":
-        session.connection().exec_driver_sql(f"NOTIFY {CHANNEL}, '{_process_token()}'")
-
-
-_RANDOM = uuid.uuid4().hex[:12]
-
-
-def _process_token() -> str:
-    return f"{os.getpid()}.{_RANDOM}"  # the pid tells forked processes apart
-
-
-@event.listens_for(Session, "after_commit")
-def _wake_this_process(session: Session) -> None:
-    if session.info.pop(APPENDED, False):
-        with _tails_lock:
-            tails = list(_tails)
-        for tail in tails:
-            tail.wake_threadsafe()
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_appended(session: Session) -> None:
-    session.info.pop(APPENDED, None)
-
-
-# --- one change, its view built once, its frames once per distinct trimmed view -----------------------
-
-
-@dataclass(eq=False)
-class Change:
-    """One ledger entry of a kind with a representation, with the record as it is now."""
-
-    index: int
-    kind: str
-    action: str
-    record_id: str
-    version: int
-    origin_party: str
-    status: str
-    releasable_to: frozenset[str]
-    record: Envelope
-    view: dict[str, Any]
-    representation: Representation
-    _frames: dict[tuple, bytes] = field(default_factory=dict)
-
-    def readable_by(self, subject: Subject) -> bool:
-        return can_read(subject, self.origin_party, self.status, self.releasable_to) and can_read_record(
-            subject, self.record
-        )
-
-    def frame_for(self, subject: Subject) -> bytes | None:
-        """The SSE frame for this reader: the view trimmed for them, encoded once per distinct result.
-        None (and a log line) if the kind's trim fails: one bad record must not stop the stream."""
-        try:
-            trimmed = self.representation.trim(subject, self.record, self.view)
-        except Exception:
-            log.exception("could not trim a record's view; left out for this reader", kind=self.kind)
-            return None
-        key = _trim_key(self.view, trimmed)
-        frame = self._frames.get(key)
-        if frame is None:
-            data = {
-                "index": self.index,
-                "kind": self.kind,
-                "action": self.action,
-                "id": self.record_id,
-                "version": self.version,
-                "record": trimmed,
-            }
-            frame = f"id: {self.index}\nevent: {self.kind}\ndata: {_json(data)}\n\n".encode()
-            self._frames[key] = frame
-        return frame
-
-
-def _trim_key(view: dict[str, Any], trimmed: dict[str, Any]) -> tuple:
-    """What a trim changed: two readers whose trims changed the same things get the same bytes.
-
-    A value the trim left as it was is the very same object as the view's; any other value is told
-    by its repr (exact for what JSON can hold). The common case, `view | {one field}`, keeps the
-    view's keys in their order and is compared without a Python-level loop over every field."""
-    if trimmed is view:
-        return ()
-    if len(trimmed) == len(view) and list(trimmed) == list(view):
-        differing = compress(trimmed.items(), map(is_not, trimmed.values(), view.values()))
-        changed = tuple((k, repr(v)) for k, v in differing)
-        return ("in order", changed) if changed else ()
-    changed = tuple((k, repr(v)) for k, v in trimmed.items() if view.get(k, _MISSING) is not v)
-    return ("reshaped", changed, tuple(k for k in view if k not in trimmed), tuple(trimmed))
-
-
-_MISSING = object()
-
-
-_NOT_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
-
-
-def _json(data: dict[str, Any]) -> str:
-    """One line of JSON. json escapes CR, LF and the other C0 controls; the three other characters
-    some line splitters break on (str.splitlines) are escaped too, so a data line stays one line."""
-    encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
-    if "\x85" in encoded or "\u2028" in encoded or "\u2029" in encoded:
-        encoded = encoded.translate(_NOT_LINE_BREAKS)
-    return encoded
-
-
-def load_changes(session: Session, rows: Sequence[Any]) -> list[Change]:
-    """The changes of these entry rows (in their order) whose kind has a representation and whose
-    record exists: records loaded with one query per kind, each record's view built once."""
-    wanted: dict[str, set[str]] = {}
-    for row in rows:
-        if registered(row.kind) is not None:
-            wanted.setdefault(row.kind, set()).add(row.record_id)
-    records = {kind: load(session, kind, sorted(ids)) for kind, ids in wanted.items()}
-    views: dict[tuple[str, str], dict[str, Any] | None] = {}
-    changes = []
-    for row in rows:
-        record = records.get(row.kind, {}).get(row.record_id)
-        if record is None:
-            continue
-        representation = registered(row.kind)
-        key = (row.kind, row.record_id)
-        if key not in views:
-            try:
-                views[key] = representation.view(record)
-            except Exception:
-                log.exception("could not build the view of a record; it is left out of the stream", kind=row.kind)
-                views[key] = None
-        view = views[key]
-        if view is None:
-            continue
-        changes.append(
-            Change(
-                index=row.index,
-                kind=row.kind,
-                action=row.action,
-                record_id=row.record_id,
-                version=row.record_version,
-                origin_party=row.origin_party,
-                status=str(row.status),
-                releasable_to=frozenset(row.releasable_to),
-                record=record,
-                view=view,
-                representation=representation,
-            )
-        )
-    return changes
-
-
-def frames_for(changes: list[Change], subject: Subject) -> list[tuple[int, bytes]]:
-    """(index, frame) of each change the subject may read, in order."""
-    frames = []
-    for change in changes:
-        if change.readable_by(subject):
-            frame = change.frame_for(subject)
-            if frame is not None:
-                frames.append((change.index, frame))
-    return frames
-
-
-def read_after(session: Session, after: int, *, subject: Subject | None = None, limit: int = BATCH):
-    """Up to `limit` entries after `after`, in index order (only those `subject` may read, if given).
-    Returns (changes, the last index examined, how many entries were examined)."""
-    query = select(*_ENTRY_COLUMNS).where(LedgerEntry.index > after)
-    if subject is not None:
-        query = query.where(readable(subject, LedgerEntry))
-    rows = session.execute(query.order_by(LedgerEntry.index).limit(limit)).all()
-    return load_changes(session, rows), (rows[-1].index if rows else after), len(rows)
-
-
-def replay_page(database: Database, subject: Subject, after: int, limit: int = BATCH):
-    """For a resuming subscriber: the next page of what it may read after `after` (in a thread)."""
-    with database.reading() as session:
-        return read_after(session, after, subject=subject, limit=limit)
 
 
 # --- subscribers --------------------------------------------------------------------------------------
@@ -336,8 +129,7 @@ class LedgerTail:
     async def start(self) -> "LedgerTail":
         self._loop = asyncio.get_running_loop()
         self.last = await asyncio.to_thread(self._tip)
-        with _tails_lock:
-            _tails.add(self)
+        wakeups.watch(self)
         self._tasks.append(asyncio.create_task(self._run(), name="ledger-tail"))
         self._tasks.append(asyncio.create_task(self._tick(), name="ledger-tail-tick"))
         if self.database.engine.dialect.name == "postgresql":
@@ -347,8 +139,7 @@ class LedgerTail:
 
     async def stop(self) -> None:
         self._close_all("the server is shutting down; reconnect with your Last-Event-ID to resume")
-        with _tails_lock:
-            _tails.discard(self)
+        wakeups.unwatch(self)
         for sig, (ours, previous) in self._signals.items():
             if signal.getsignal(sig) is ours:  # put the server's handler back, unless it took over already
                 with contextlib.suppress(ValueError, TypeError):
@@ -436,11 +227,11 @@ class LedgerTail:
             try:
                 connection = await psycopg.AsyncConnection.connect(*args, autocommit=True, **params)
                 async with connection:
-                    await connection.execute(f"LISTEN {CHANNEL}")
+                    await connection.execute(f"LISTEN {wakeups.CHANNEL}")
                     self._wake.set()  # whatever came while not listening
                     backoff = 0.5
                     async for notification in connection.notifies():
-                        if notification.payload != _process_token():
+                        if notification.payload != wakeups.process_token():
                             self._wake.set()
             except asyncio.CancelledError:
                 raise
@@ -502,59 +293,3 @@ class LedgerTail:
             if frames is None:
                 frames = frames_of[subscriber.subject] = frames_for(changes, subscriber.subject)
             subscriber.offer(frames, through)
-
-
-# --- one stream ---------------------------------------------------------------------------------------
-
-
-async def stream_events(tail: LedgerTail, subject: Subject, after: int | None) -> AsyncIterator[bytes]:
-    """The body of one `text/event-stream` response.
-
-    Registers first, then replays from the database what the subject may read after `after` (the
-    client's Last-Event-ID), then goes on live; the overlap is dropped by index, so nothing is lost
-    and nothing comes twice. The client's position advances with every event it receives; when
-    nothing readable arrives for a while, a keepalive carries an `id:` line alone (an event with no
-    data, which EventSource does not dispatch) so a reconnecting client resumes from there."""
-    subscriber = tail.subscribe(subject)
-    try:
-        fresh = after is None
-        position = subscriber.through if fresh else after  # the last index the client holds
-        opening = f"retry: {RETRY_MILLISECONDS}\n"
-        opening += f"id: {position}\n: live from here\n\n" if fresh else f": resuming after {position}\n\n"
-        yield opening.encode()
-        subscriber.last_sent = time.monotonic()
-        if not fresh:
-            cursor = after
-            while not subscriber.closed:
-                changes, cursor, examined = await asyncio.to_thread(replay_page, tail.database, subject, cursor)
-                frames = [(index, frame) for index, frame in frames_for(changes, subject) if index > position]
-                if frames:
-                    position = frames[-1][0]
-                    yield b"".join(frame for _, frame in frames)
-                    subscriber.last_sent = time.monotonic()
-                if examined < tail.batch:
-                    break
-        while True:
-            if subscriber.closed:
-                yield f": {subscriber.closed}\n\n".encode()
-                return
-            if not subscriber.pending and not subscriber.heartbeat_due:
-                subscriber.ready.clear()
-                await subscriber.ready.wait()
-                continue
-            frames, through = subscriber.take()
-            out = [frame for index, frame in frames if index > position]
-            if out:
-                position = max(index for index, _ in frames)
-            if subscriber.heartbeat_due:
-                subscriber.heartbeat_due = False
-                out.append(b": keepalive\n")
-                if through > position:
-                    position = through
-                    out.append(f"id: {position}\n".encode())
-                out.append(b"\n")
-            if out:
-                yield b"".join(out)
-                subscriber.last_sent = time.monotonic()
-    finally:
-        tail.unsubscribe(subscriber)

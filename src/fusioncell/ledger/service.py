@@ -21,6 +21,7 @@ from fusioncell.access.subjects import Subject
 from fusioncell.db.base import Recorded
 from fusioncell.db.types import utcnow
 from fusioncell.errors import Invalid, NotFound
+from fusioncell.events.wakeups import APPENDED
 from fusioncell.ledger import merkle
 from fusioncell.ledger.models import Checkpoint, LedgerEntry, LedgerNode, LedgerState
 from fusioncell.ledger.note import Checkpoint as CheckpointText
@@ -251,7 +252,7 @@ def append_entries(session: Session, drafts: Sequence[EntryDraft], *, start: int
     _insert_rows(connection, LedgerNode.__table__, _NODE_COLUMNS, nodes)
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     connection.exec_driver_sql(f"UPDATE ledger_state SET size = {marker} WHERE id = 1", (start + len(drafts),))
-    session.info["ledger_appended"] = True  # after commit, events.tail wakes the live stream
+    session.info[APPENDED] = True  # after commit, events/wakeups.py wakes the live streams
     return list(range(start, start + len(drafts)))
 
 
