@@ -12,25 +12,22 @@ with the message in one transaction; a file refused sends nothing and records no
 
 import secrets
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from fusioncell.access.dependencies import Caller, PageCallerDep
-from fusioncell.access.policies import can_post, can_supervise, can_view_channel, is_author_side
+from fusioncell.access.policies import can_post, can_supervise, can_view_channel
 from fusioncell.access.subjects import Subject
-from fusioncell.cell.definition import CellDefinition, Channel, ChannelKind, Party, Precedence
+from fusioncell.cell.definition import CellDefinition, Channel, Precedence
 from fusioncell.config import Settings
-from fusioncell.db.base import Status
 from fusioncell.db.types import utcnow
 from fusioncell.errors import Forbidden, FusionError, Invalid, NotFound, PayloadTooLarge, StorageUnavailable
 from fusioncell.hotline import files, service
-from fusioncell.hotline.endpoints import messages_read
-from fusioncell.hotline.models import Attachment, Message, ReceiptKind
-from fusioncell.hotline.schemas import MAX_ATTACHMENTS, MAX_BODY_CHARS, MessageRead, ReceiptRead
+from fusioncell.hotline.cards import card_for, cards_for
+from fusioncell.hotline.models import Message
+from fusioncell.hotline.schemas import MAX_ATTACHMENTS, MAX_BODY_CHARS
 from fusioncell.ledger.service import tree_size
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
 from fusioncell.web.pages import _safe_next, render
@@ -56,34 +53,6 @@ def composer_body_limit(settings: Settings) -> int:
     return settings.attachment_max_bytes + settings.max_body_bytes
 
 
-@dataclass(frozen=True)
-class Card:
-    """One message as the viewer's party sees it, with what the viewer may do to it."""
-
-    view: MessageRead
-    channel: Channel
-    sender: Party
-    own: bool  # sent by the viewer's party
-    reads: list[ReceiptRead]
-    acks: list[ReceiptRead]
-    owes_ack: bool  # the viewer's party is asked to acknowledge and has not yet
-    outstanding: list[str]  # parties still owing an acknowledgement, as far as the viewer can know
-    unread: bool  # from another party, without the viewer's party's read receipt
-    reply: Message | None
-    source: Message | None  # what a relay was relayed from, if the viewer may read it
-    source_channel: Channel | None
-    attachments: list[Attachment]
-    can_reply: bool
-    can_retract: bool
-    can_review: bool
-    relay_targets: list[Channel]
-    rendered_at: datetime = field(default_factory=utcnow)
-
-    @property
-    def anchor(self) -> str:
-        return f"/hotline/{self.view.channel}#msg-{self.view.id}"
-
-
 def _channel(cell: CellDefinition, subject: Subject, code: str) -> Channel:
     """A channel the party may see; any other code, existing or not, is the same 404."""
     try:
@@ -93,68 +62,6 @@ def _channel(cell: CellDefinition, subject: Subject, code: str) -> Channel:
     if channel is None or not can_view_channel(subject, channel):
         raise NotFound("No such channel.")
     return channel
-
-
-def _cards(session: Session, cell: CellDefinition, subject: Subject, messages: list[Message]) -> list[Card]:
-    """A handful of queries for the whole list: receipts, linked messages, attachments."""
-    views = messages_read(session, subject, messages)
-    linked = service.readable_messages_by_id(
-        session, subject=subject, message_ids=[m.reply_to for m in messages] + [m.relayed_from for m in messages]
-    )
-    files = service.readable_attachments_of(session, subject=subject, message_ids=[m.id for m in messages])
-    supervisor = can_supervise(subject)
-    posts = {c.code: can_post(subject, c) for c in cell.channels}
-    bilateral = [c for c in cell.channels if c.kind == ChannelKind.BILATERAL]
-    now = utcnow()
-    cards = []
-    for message, view in zip(messages, views, strict=True):
-        channel = cell.channel(message.channel)
-        reads = [r for r in view.receipts if r.kind == ReceiptKind.READ]
-        acks = [r for r in view.receipts if r.kind == ReceiptKind.ACKNOWLEDGED]
-        acked = {r.party for r in acks}
-        own = message.origin_party == subject.party
-        released = message.status == Status.RELEASED
-        owes = released and subject.party in message.ack_parties and subject.party not in acked
-        # Only the sender's side and the mediator read every party's receipts; anyone else knows
-        # only its own party's answer, so it is never told that another party is still silent.
-        knows_all = is_author_side(subject, message.origin_party)
-        asked = sorted(message.ack_parties) if knows_all else [p for p in message.ack_parties if p == subject.party]
-        source = linked.get(message.relayed_from) if message.relayed_from else None
-        cards.append(
-            Card(
-                view=view,
-                channel=channel,
-                sender=cell.party(message.origin_party),
-                own=own,
-                reads=reads,
-                acks=acks,
-                owes_ack=owes,
-                outstanding=[p for p in asked if p not in acked] if released else [],
-                unread=not own and not any(r.party == subject.party for r in reads),
-                reply=linked.get(message.reply_to) if message.reply_to else None,
-                source=source,
-                source_channel=cell.channel(source.channel) if source is not None else None,
-                attachments=files.get(message.id, []),
-                can_reply=posts[channel.code] and released,
-                can_retract=own and message.status in (Status.RELEASED, Status.PENDING),
-                can_review=supervisor and message.status == Status.PENDING,
-                relay_targets=[
-                    c
-                    for c in bilateral
-                    if supervisor
-                    and released
-                    and not own
-                    and channel.kind == ChannelKind.BILATERAL
-                    and c.code != channel.code
-                ],
-                rendered_at=now,
-            )
-        )
-    return cards
-
-
-def _card(session: Session, cell: CellDefinition, subject: Subject, message: Message) -> Card:
-    return _cards(session, cell, subject, [message])[0]
 
 
 def _channel_rows(session: Session, cell: CellDefinition, subject: Subject) -> list[dict]:
@@ -211,12 +118,12 @@ def _conversation(
     subject, cell = caller.subject, runtime.cell
     found = service.list_messages(session, subject=subject, channel=channel.code, before=before, limit=PAGE_SIZE)
     older = found[-1].id if len(found) == PAGE_SIZE else None
-    cards = _cards(session, cell, subject, list(reversed(found)))  # oldest first, newest at the bottom
+    cards = cards_for(session, cell, subject, list(reversed(found)))  # oldest first, newest at the bottom
     replying = None
     if reply_to is not None:
         target = service.readable_messages_by_id(session, subject=subject, message_ids=[reply_to]).get(reply_to)
         if target is not None and target.channel == channel.code:
-            replying = _card(session, cell, subject, target)
+            replying = card_for(session, cell, subject, target)
     draft = draft or {}
     response = render(
         request,
@@ -410,7 +317,7 @@ def message_fragment(
 
 
 def _fragment(request: Request, caller: Caller, session: Session, runtime: Runtime, message: Message) -> HTMLResponse:
-    card = _card(session, runtime.cell, caller.subject, message)
+    card = card_for(session, runtime.cell, caller.subject, message)
     return render(request, "_message.html", caller, runtime, card=card)
 
 
@@ -531,11 +438,11 @@ def inbox_page(
     runtime: Runtime = Depends(get_runtime),
 ):
     subject, cell = caller.subject, runtime.cell
-    acks = _cards(session, cell, subject, service.awaiting_acknowledgement(session, subject=subject))
-    reviews = _cards(session, cell, subject, service.awaiting_review(session, subject=subject))
+    acks = cards_for(session, cell, subject, service.awaiting_acknowledgement(session, subject=subject))
+    reviews = cards_for(session, cell, subject, service.awaiting_review(session, subject=subject))
     escalations = service.open_escalations(session, subject=subject)
     linked = service.readable_messages_by_id(session, subject=subject, message_ids=[e.message_id for e in escalations])
-    escalated = {card.view.id: card for card in _cards(session, cell, subject, list(linked.values()))}
+    escalated = {card.view.id: card for card in cards_for(session, cell, subject, list(linked.values()))}
     return render(
         request,
         "inbox.html",
