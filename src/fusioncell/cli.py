@@ -9,13 +9,10 @@ from pathlib import Path
 
 import httpx
 import typer
-from rich import box
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from fusioncell.access import service as access
-from fusioncell.cell.definition import Precedence
 from fusioncell.cell.loader import CellDefinitionError, default_cell_path, load_cell
 from fusioncell.cell.service import current_cell, install_cell
 from fusioncell.config import Settings, get_settings
@@ -23,6 +20,7 @@ from fusioncell.db import migrate
 from fusioncell.db.session import Database, normalise_url
 from fusioncell.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, create_demo_accounts, seed_demo_records
 from fusioncell.errors import FusionError
+from fusioncell.hotline.cli import register as register_hotline_commands
 from fusioncell.ledger.audit import audit
 from fusioncell.ledger.keys import LedgerKeyError, create_key, load_key
 from fusioncell.ledger.note import NoteError, Verifier
@@ -187,7 +185,7 @@ def _check_opens(settings: Settings) -> None:
         fail(str(exc))
 
 
-def _runtime_session():
+def runtime_session():
     settings = get_settings()
     database = _database(settings)
     with database.reading() as session:
@@ -207,7 +205,7 @@ def user_add(
     password: str = typer.Option(None, envvar="FUSIONCELL_NEW_PASSWORD", help="Prompted for if not given."),
 ) -> None:
     """Add an account to a party."""
-    database, cell = _runtime_session()
+    database, cell = runtime_session()
     if password is None:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     try:
@@ -231,7 +229,7 @@ def user_add(
 
 @user_app.command("list")
 def user_list() -> None:
-    database, _ = _runtime_session()
+    database, _ = runtime_session()
     table = Table()
     for column in ("username", "party", "roles", "name", "state"):
         table.add_column(column)
@@ -245,7 +243,7 @@ def user_list() -> None:
 @user_app.command("disable")
 def user_disable(username: str) -> None:
     """Disable an account: its sessions end and its tokens are revoked."""
-    database, _ = _runtime_session()
+    database, _ = runtime_session()
     try:
         with database.writing() as session:
             access.disable_user(session, username=username, actor="cli")
@@ -257,7 +255,7 @@ def user_disable(username: str) -> None:
 @token_app.command("create")
 def token_create(username: str, name: str = typer.Option(..., help="What the token is for.")) -> None:
     """Create an API token for a user; the secret is printed once."""
-    database, _ = _runtime_session()
+    database, _ = runtime_session()
     try:
         with database.writing() as session:
             token, secret = access.create_token(
@@ -272,7 +270,7 @@ def token_create(username: str, name: str = typer.Option(..., help="What the tok
 
 @token_app.command("list")
 def token_list(username: str) -> None:
-    database, _ = _runtime_session()
+    database, _ = runtime_session()
     table = Table()
     for column in ("id", "name", "created", "revoked"):
         table.add_column(column)
@@ -293,7 +291,7 @@ def token_list(username: str) -> None:
 
 @token_app.command("revoke")
 def token_revoke(token_id: str) -> None:
-    database, _ = _runtime_session()
+    database, _ = runtime_session()
     try:
         parsed = uuid.UUID(token_id)
         with database.writing() as session:
@@ -350,139 +348,7 @@ def ledger_audit() -> None:
     out.print("[bold green]audit clean[/]: every row, leaf, node and checkpoint matches the record")
 
 
-# --- The hotline for operators without a browser, and webhooks -------------------------------------
+# --- The hotline for operators without a browser (hotline/cli.py), and webhooks (notifications/cli.py)
 
+register_hotline_commands(app)
 app.add_typer(webhook_app, name="webhook")
-
-
-def _acting_as(session, cell, username: str):
-    """The subject of an account the operator acts as; a disabled account may not act."""
-    user = access.user_by_name(session, username)
-    if user.disabled_at is not None:
-        raise FusionError(f"the account {username!r} is disabled")
-    return access.subject_for(user, cell)
-
-
-def _message_id(text: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        fail(f"{text!r} is not a message id")
-
-
-@app.command()
-def send(
-    text: str = typer.Argument(..., help="The message; '-' reads it from standard input."),
-    as_user: str = typer.Option(..., "--as", help="The account to send as."),
-    channel: str = typer.Option(..., help="Channel code, e.g. hotline."),
-    precedence: Precedence = typer.Option(Precedence.ROUTINE, case_sensitive=False),
-    reply_to: str = typer.Option(None, "--reply-to", help="The id of the message this answers."),
-) -> None:
-    """Send a message as USERNAME, straight into the database (on the server)."""
-    from fusioncell.hotline import service as hotline
-    from fusioncell.hotline.schemas import MAX_BODY_CHARS
-
-    database, cell = _runtime_session()
-    body = typer.get_text_stream("stdin").read() if text == "-" else text
-    draft = hotline.Draft(
-        channel=channel,
-        body=body.strip(),
-        precedence=precedence,
-        reply_to=_message_id(reply_to) if reply_to else None,
-    )
-    if not draft.body:
-        fail("the message is empty")
-    if len(draft.body) > MAX_BODY_CHARS:
-        fail(f"the message is longer than {MAX_BODY_CHARS} characters")
-    try:
-        with database.writing() as session:
-            message, _ = hotline.send_message(
-                session, cell=cell, subject=_acting_as(session, cell, as_user), draft=draft
-            )
-            message_id, index, status = message.id, message.ledger_index, message.status
-    except FusionError as exc:
-        fail(exc.message)
-    held = " (held for the mediator's review)" if status == "pending" else ""
-    out.print(f"sent {message_id} at ledger entry {index}{held}")
-
-
-def _left(due, now) -> str:
-    seconds = int((due - now).total_seconds())
-    minutes, rest = divmod(abs(seconds), 60)
-    span = f"{minutes}m {rest:02d}s"
-    return span if seconds >= 0 else f"[red]overdue {span}[/]"
-
-
-@app.command()
-def inbox(as_user: str = typer.Option(..., "--as", help="The account whose inbox to show.")) -> None:
-    """What waits on USERNAME: acknowledgements owed (with time left), reviews, escalations."""
-    from fusioncell.db.types import utcnow
-    from fusioncell.hotline import service as hotline
-
-    database, cell = _runtime_session()
-    now = utcnow()
-    with database.reading() as session:
-        try:
-            subject = _acting_as(session, cell, as_user)
-        except FusionError as exc:
-            fail(exc.message)
-        owed = hotline.awaiting_acknowledgement(session, subject=subject)
-        reviews = hotline.awaiting_review(session, subject=subject)
-        escalations = hotline.open_escalations(session, subject=subject)
-    table = _inbox_table(f"Acknowledgements owed by {subject.party}", "time left")
-    for m in owed:
-        left = _left(m.ack_due_at, now) if m.ack_due_at else ""
-        table.add_row(_message_cell(m), _where(m), m.origin_party, left)
-    out.print(table)
-    if reviews or subject.is_mediator:
-        table = _inbox_table("Waiting for review", "submitted")
-        for m in reviews:
-            table.add_row(_message_cell(m), _where(m), m.origin_party, m.created_at.strftime("%H:%M:%SZ"))
-        out.print(table)
-    if escalations or subject.is_mediator:
-        table = Table(title="Open escalations", box=box.SIMPLE_HEAD)
-        for column in ("message", "party", "due", "late by"):
-            table.add_column(column, no_wrap=True)
-        for e in escalations:
-            table.add_row(str(e.message_id), e.party, e.due_at.strftime("%H:%M:%SZ"), _left(now, e.due_at))
-        out.print(table)
-    out.print(f"{len(owed)} to acknowledge, {len(reviews)} to review, {len(escalations)} escalations")
-
-
-def _inbox_table(title: str, when: str) -> Table:
-    table = Table(title=title, box=box.SIMPLE_HEAD)
-    for column in ("message", "precedence", "from", when):
-        table.add_column(column, no_wrap=True)
-    return table
-
-
-def _where(message) -> str:
-    return f"{message.precedence}\n[dim]{message.channel}[/]"
-
-
-def _message_cell(message) -> str:
-    """The full id (to copy into `fusioncell ack`) over the start of the text, escaped for Rich."""
-    line = " ".join(message.body.split())
-    width = 36
-    preview = line if len(line) <= width else line[: width - 1] + "…"
-    return f"{message.id}\n[dim]{escape(preview)}[/]"
-
-
-@app.command()
-def ack(
-    message_id: str = typer.Argument(..., help="The message to acknowledge."),
-    as_user: str = typer.Option(..., "--as", help="The account acknowledging for its party."),
-) -> None:
-    """Acknowledge a message for USERNAME's party."""
-    from fusioncell.hotline import service as hotline
-
-    parsed = _message_id(message_id)
-    database, cell = _runtime_session()
-    try:
-        with database.writing() as session:
-            subject = _acting_as(session, cell, as_user)
-            receipt = hotline.acknowledge(session, subject=subject, message_id=parsed)
-            index = receipt.ledger_index
-    except FusionError as exc:
-        fail(exc.message)
-    out.print(f"acknowledged {parsed} for {subject.party} at ledger entry {index}")

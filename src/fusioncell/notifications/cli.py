@@ -30,7 +30,7 @@ def webhook_add(
     from fusioncell.notifications import service as notifications
 
     cli = _cli()
-    database, cell = cli._runtime_session()
+    database, cell = cli.runtime_session()
     try:
         with database.writing() as session:
             webhook, secret = notifications.create_webhook(
@@ -48,7 +48,7 @@ def webhook_list(party: str = typer.Option(None, help="Only this party's webhook
     from fusioncell.notifications import service as notifications
 
     cli = _cli()
-    database, _ = cli._runtime_session()
+    database, _ = cli.runtime_session()
     table = Table()
     for column in ("id", "party", "url", "kinds", "state", "created"):
         table.add_column(column)
@@ -66,7 +66,7 @@ def webhook_disable(webhook_id: str) -> None:
     from fusioncell.notifications import service as notifications
 
     cli = _cli()
-    database, _ = cli._runtime_session()
+    database, _ = cli.runtime_session()
     try:
         parsed = uuid.UUID(webhook_id)
         with database.writing() as session:
