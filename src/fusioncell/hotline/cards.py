@@ -14,7 +14,7 @@ from fusioncell.access.subjects import Subject
 from fusioncell.cell.definition import CellDefinition, Channel, ChannelKind, Party
 from fusioncell.db.base import Status
 from fusioncell.db.types import utcnow
-from fusioncell.hotline import service
+from fusioncell.hotline import queries
 from fusioncell.hotline.endpoints import messages_read
 from fusioncell.hotline.models import Attachment, Message, ReceiptKind
 from fusioncell.hotline.schemas import MessageRead, ReceiptRead
@@ -51,10 +51,10 @@ class Card:
 def cards_for(session: Session, cell: CellDefinition, subject: Subject, messages: list[Message]) -> list[Card]:
     """A handful of queries for the whole list: receipts, linked messages, attachments."""
     views = messages_read(session, subject, messages)
-    linked = service.readable_messages_by_id(
+    linked = queries.readable_messages_by_id(
         session, subject=subject, message_ids=[m.reply_to for m in messages] + [m.relayed_from for m in messages]
     )
-    files = service.readable_attachments_of(session, subject=subject, message_ids=[m.id for m in messages])
+    files = queries.readable_attachments_of(session, subject=subject, message_ids=[m.id for m in messages])
     supervisor = can_supervise(subject)
     posts = {c.code: can_post(subject, c) for c in cell.channels}
     bilateral = [c for c in cell.channels if c.kind == ChannelKind.BILATERAL]

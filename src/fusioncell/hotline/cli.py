@@ -89,7 +89,7 @@ def _left(due, now) -> str:
 def inbox(as_user: str = typer.Option(..., "--as", help="The account whose inbox to show.")) -> None:
     """What waits on USERNAME: acknowledgements owed (with time left), reviews, escalations."""
     from fusioncell.db.types import utcnow
-    from fusioncell.hotline import service as hotline
+    from fusioncell.hotline import queries
 
     database, cell = _cli().runtime_session()
     now = utcnow()
@@ -98,9 +98,9 @@ def inbox(as_user: str = typer.Option(..., "--as", help="The account whose inbox
             subject = _acting_as(session, cell, as_user)
         except FusionError as exc:
             _cli().fail(exc.message)
-        owed = hotline.awaiting_acknowledgement(session, subject=subject)
-        reviews = hotline.awaiting_review(session, subject=subject)
-        escalations = hotline.open_escalations(session, subject=subject)
+        owed = queries.awaiting_acknowledgement(session, subject=subject)
+        reviews = queries.awaiting_review(session, subject=subject)
+        escalations = queries.open_escalations(session, subject=subject)
     table = _inbox_table(f"Acknowledgements owed by {subject.party}", "time left")
     for m in owed:
         left = _left(m.ack_due_at, now) if m.ack_due_at else ""

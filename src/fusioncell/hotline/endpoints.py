@@ -13,7 +13,7 @@ from fusioncell.access.subjects import Subject
 from fusioncell.db.base import Status
 from fusioncell.errors import Invalid, NotFound
 from fusioncell.events.representations import Representation, register
-from fusioncell.hotline import files, service
+from fusioncell.hotline import files, queries, service
 from fusioncell.hotline.models import Attachment, Escalation, Message, Receipt
 from fusioncell.hotline.schemas import (
     AttachmentRead,
@@ -46,7 +46,7 @@ def messages_read(
 ) -> list[MessageRead]:
     """The caller's view: receipts only as far as the caller may read them; no body once retracted."""
     receipts: dict[uuid.UUID, list[ReceiptRead]] = {}
-    for receipt in [] if new else service.readable_receipts(session, subject, [m.id for m in messages]):
+    for receipt in [] if new else queries.readable_receipts(session, subject, [m.id for m in messages]):
         receipts.setdefault(receipt.message_id, []).append(ReceiptRead.model_validate(receipt))
     views = []
     for m in messages:
@@ -86,7 +86,7 @@ def list_messages(
 ):
     if channel is not None:
         service.channel_for(runtime.cell, channel)
-    found = service.list_messages(session, subject=caller.subject, channel=channel, before=cursor, limit=limit)
+    found = queries.list_messages(session, subject=caller.subject, channel=channel, before=cursor, limit=limit)
     return MessagePage(
         items=messages_read(session, caller.subject, found), next_cursor=found[-1].id if len(found) == limit else None
     )
@@ -192,22 +192,22 @@ def inbox(caller: Caller = CallerDep, session: Session = SessionDep):
     """What waits on the caller: acknowledgements owed by the party, reviews, escalations."""
     subject = caller.subject
     return InboxRead(
-        acknowledgements=messages_read(session, subject, service.awaiting_acknowledgement(session, subject=subject)),
-        reviews=messages_read(session, subject, service.awaiting_review(session, subject=subject)),
-        escalations=[EscalationRead.model_validate(e) for e in service.open_escalations(session, subject=subject)],
+        acknowledgements=messages_read(session, subject, queries.awaiting_acknowledgement(session, subject=subject)),
+        reviews=messages_read(session, subject, queries.awaiting_review(session, subject=subject)),
+        escalations=[EscalationRead.model_validate(e) for e in queries.open_escalations(session, subject=subject)],
     )
 
 
 @router.get("/escalations", response_model=EscalationPage)
 def list_escalations(caller: Caller = CallerDep, session: Session = SessionDep):
     return EscalationPage(
-        items=[EscalationRead.model_validate(e) for e in service.open_escalations(session, subject=caller.subject)]
+        items=[EscalationRead.model_validate(e) for e in queries.open_escalations(session, subject=caller.subject)]
     )
 
 
 @router.get("/escalations/{escalation_id}", response_model=EscalationRead)
 def get_escalation(escalation_id: uuid.UUID, caller: Caller = CallerDep, session: Session = SessionDep):
-    return EscalationRead.model_validate(service.readable_escalation(session, caller.subject, escalation_id))
+    return EscalationRead.model_validate(queries.readable_escalation(session, caller.subject, escalation_id))
 
 
 @router.post("/attachments", response_model=AttachmentRead, status_code=201)
@@ -233,7 +233,7 @@ def upload_attachment(
 
 @router.get("/attachments/{attachment_id}", response_model=AttachmentRead)
 def get_attachment(attachment_id: uuid.UUID, caller: Caller = CallerDep, session: Session = SessionDep):
-    return AttachmentRead.model_validate(service.readable_attachment(session, caller.subject, attachment_id))
+    return AttachmentRead.model_validate(queries.readable_attachment(session, caller.subject, attachment_id))
 
 
 @router.get("/attachments/{attachment_id}/content")
@@ -243,7 +243,7 @@ def attachment_content(
     session: Session = SessionDep,
     runtime: Runtime = Depends(get_runtime),
 ):
-    attachment = service.readable_attachment(session, caller.subject, attachment_id)
+    attachment = queries.readable_attachment(session, caller.subject, attachment_id)
     if attachment.status == Status.RETRACTED:
         raise Invalid("the message carrying this file was retracted; its content is withheld")
     path = files.path_for(runtime.settings.resolved_attachments_dir(), attachment.sha256)

@@ -24,7 +24,7 @@ from fusioncell.cell.definition import CellDefinition, Channel, Precedence
 from fusioncell.config import Settings
 from fusioncell.db.types import utcnow
 from fusioncell.errors import Forbidden, FusionError, Invalid, NotFound, PayloadTooLarge, StorageUnavailable
-from fusioncell.hotline import files, service
+from fusioncell.hotline import files, queries, service
 from fusioncell.hotline.cards import card_for, cards_for
 from fusioncell.hotline.models import Message
 from fusioncell.hotline.schemas import MAX_ATTACHMENTS, MAX_BODY_CHARS
@@ -66,11 +66,11 @@ def _channel(cell: CellDefinition, subject: Subject, code: str) -> Channel:
 
 def _channel_rows(session: Session, cell: CellDefinition, subject: Subject) -> list[dict]:
     channels = service.visible_channels(cell, subject)
-    activity = service.channel_activity(session, subject=subject, channels=[c.code for c in channels])
+    activity = queries.channel_activity(session, subject=subject, channels=[c.code for c in channels])
     return [
         {
             "channel": c,
-            "activity": activity.get(c.code, service.ChannelActivity()),
+            "activity": activity.get(c.code, queries.ChannelActivity()),
             "may_post": can_post(subject, c),
             "member": subject.party in c.members,
             "members": [cell.party(code) for code in c.members],
@@ -116,12 +116,12 @@ def _conversation(
     status_code: int = 200,
 ) -> HTMLResponse:
     subject, cell = caller.subject, runtime.cell
-    found = service.list_messages(session, subject=subject, channel=channel.code, before=before, limit=PAGE_SIZE)
+    found = queries.list_messages(session, subject=subject, channel=channel.code, before=before, limit=PAGE_SIZE)
     older = found[-1].id if len(found) == PAGE_SIZE else None
     cards = cards_for(session, cell, subject, list(reversed(found)))  # oldest first, newest at the bottom
     replying = None
     if reply_to is not None:
-        target = service.readable_messages_by_id(session, subject=subject, message_ids=[reply_to]).get(reply_to)
+        target = queries.readable_messages_by_id(session, subject=subject, message_ids=[reply_to]).get(reply_to)
         if target is not None and target.channel == channel.code:
             replying = card_for(session, cell, subject, target)
     draft = draft or {}
@@ -438,10 +438,10 @@ def inbox_page(
     runtime: Runtime = Depends(get_runtime),
 ):
     subject, cell = caller.subject, runtime.cell
-    acks = cards_for(session, cell, subject, service.awaiting_acknowledgement(session, subject=subject))
-    reviews = cards_for(session, cell, subject, service.awaiting_review(session, subject=subject))
-    escalations = service.open_escalations(session, subject=subject)
-    linked = service.readable_messages_by_id(session, subject=subject, message_ids=[e.message_id for e in escalations])
+    acks = cards_for(session, cell, subject, queries.awaiting_acknowledgement(session, subject=subject))
+    reviews = cards_for(session, cell, subject, queries.awaiting_review(session, subject=subject))
+    escalations = queries.open_escalations(session, subject=subject)
+    linked = queries.readable_messages_by_id(session, subject=subject, message_ids=[e.message_id for e in escalations])
     escalated = {card.view.id: card for card in cards_for(session, cell, subject, list(linked.values()))}
     return render(
         request,
