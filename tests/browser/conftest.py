@@ -1,5 +1,6 @@
 """A live cell process and headless Chromium (Debian's package) driven by Playwright."""
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -7,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -33,29 +35,43 @@ class LiveCell:
     process: subprocess.Popen
 
 
-@pytest.fixture(scope="session")
-def live_cell(tmp_path_factory) -> Iterator[LiveCell]:
-    home = tmp_path_factory.mktemp("live")
+@contextlib.contextmanager
+def running_cell(home: Path, *init_options: str, **settings: str) -> Iterator[LiveCell]:
+    """`fusioncell init --demo` (with these options) in `home`, then a real server process on it.
+    `settings` are extra FUSIONCELL_* environment variables, e.g. DEADLINE_CHECK_SECONDS="1"."""
     env = os.environ | {"FUSIONCELL_VAR_DIR": str(home / "var"), "FUSIONCELL_DATABASE_URL": ""}
+    env |= {f"FUSIONCELL_{name}": value for name, value in settings.items()}
     init = subprocess.run(
-        [sys.executable, "-m", "fusioncell", "init", "--demo"], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "fusioncell", "init", "--demo", *init_options],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert init.returncode == 0, init.stderr
     port = free_port()
-    log = open(home / "server.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fusioncell", "serve", "--port", str(port)], env=env, stdout=log, stderr=log
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    with open(home / "server.log", "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "fusioncell", "serve", "--port", str(port)], env=env, stdout=log, stderr=log
+        )
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
         try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    yield LiveCell(base, process)
-    process.terminate()
-    process.wait(timeout=10)
+            yield LiveCell(base, process)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_cell(tmp_path_factory) -> Iterator[LiveCell]:
+    with running_cell(tmp_path_factory.mktemp("live")) as cell:
+        yield cell
 
 
 @pytest.fixture(scope="session")

@@ -4,10 +4,7 @@ supervisor's inbox, open since before the deadline, without a reload (the inbox 
 `escalation` event on the stream makes hotline.js re-fetch it). The escalation is the mediator's own
 record, so SYR's inbox does not show it; the record holds it exactly once. No CSP or script errors."""
 
-import os
 import re
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,8 +16,7 @@ from playwright.sync_api import expect
 
 from fusioncell.cell.loader import default_cell_path
 from fusioncell.demo import DEMO_PASSWORD
-from tests.browser.conftest import LiveCell, log_in
-from tests.test_crash import free_port
+from tests.browser.conftest import LiveCell, log_in, running_cell
 
 pytestmark = pytest.mark.browser
 DEADLINE_SECONDS = 3  # FLASH and IMMEDIATE; the cell's other deadlines stay as they are
@@ -38,35 +34,8 @@ def quick_cell(tmp_path_factory) -> Iterator[LiveCell]:
     minutes["flash"] = minutes["immediate"] = DEADLINE_SECONDS / 60
     cell_path = home / "drill.yaml"
     cell_path.write_text(yaml.safe_dump(definition, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    env = os.environ | {
-        "FUSIONCELL_VAR_DIR": str(home / "var"),
-        "FUSIONCELL_DATABASE_URL": "",
-        "FUSIONCELL_DEADLINE_CHECK_SECONDS": "1",
-    }
-    init = subprocess.run(
-        [sys.executable, "-m", "fusioncell", "init", "--demo", "--cell", str(cell_path)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert init.returncode == 0, init.stderr
-    port = free_port()
-    log = open(home / "server.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fusioncell", "serve", "--port", str(port)], env=env, stdout=log, stderr=log
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    yield LiveCell(base, process)
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    with running_cell(home, "--cell", str(cell_path), DEADLINE_CHECK_SECONDS="1") as cell:
+        yield cell
 
 
 def api(base: str, username: str) -> httpx.Client:
