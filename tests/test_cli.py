@@ -119,3 +119,21 @@ def test_the_demo_cell_holds_clearly_marked_illustrative_traffic(cli, fresh_url)
     database.dispose()
     assert len(bodies) >= 5 and all(body.startswith(ILLUSTRATIVE) for body in bodies)
     assert cli("ledger", "audit").exit_code == 0
+
+
+def test_a_cell_whose_lines_cross_is_refused_before_anything_is_made(cli, tmp_path):
+    import yaml
+
+    from fusioncell.cell.loader import default_cell_path
+
+    definition = yaml.safe_load(default_cell_path().read_text(encoding="utf-8"))
+    bravo = next(line for line in definition["lines"] if line["code"] == "bravo")
+    lat, _ = bravo["coordinates"][5]
+    bravo["coordinates"][5] = [lat, 35.70]  # west of Line Alpha there: Bravo crosses Alpha twice
+    crossing = tmp_path / "crossing.yaml"
+    crossing.write_text(yaml.safe_dump(definition, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    checked = cli("cell", "check", str(crossing))
+    assert checked.exit_code != 0 and "cross" in checked.output
+    initialised = cli("init", "--cell", str(crossing))
+    assert initialised.exit_code != 0 and "cross" in initialised.output
+    assert not (tmp_path / "var" / "ledger.key").exists()

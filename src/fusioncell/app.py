@@ -14,6 +14,8 @@ from fusioncell.access.endpoints import router as access_router
 from fusioncell.config import Settings, get_settings
 from fusioncell.events.endpoints import router as events_router
 from fusioncell.events.tail import LedgerTail
+from fusioncell.geo.endpoints import router as geo_router
+from fusioncell.geo.pages import router as map_pages_router
 from fusioncell.hotline.endpoints import router as hotline_router
 from fusioncell.hotline.pages import composer_body_limit
 from fusioncell.hotline.pages import router as hotline_pages_router
@@ -105,9 +107,11 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app.include_router(hotline_router)
     app.include_router(events_router)
     app.include_router(notifications_router)
+    app.include_router(geo_router)
     app.include_router(pages_router)
     app.include_router(hotline_pages_router)
     app.include_router(notifications_pages_router)
+    app.include_router(map_pages_router)
     app.mount("/static", StaticFiles(directory=str(files("fusioncell.web") / "static")), name="static")
 
     @app.get("/healthz", tags=["operations"])

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from fusioncell.access import service as access
+from fusioncell.cell.definition import CellDefinition
 from fusioncell.cell.loader import CellDefinitionError, default_cell_path, load_cell
 from fusioncell.cell.service import current_cell, install_cell
 from fusioncell.config import Settings, get_settings
@@ -74,19 +75,29 @@ def db_upgrade() -> None:
 @cell_app.command("check")
 def cell_check(path: Path) -> None:
     """Validate a cell definition file and say what is wrong, with line numbers."""
+    cell = _loaded_cell(path)
+    out.print(f"{path}: valid cell {cell.code!r} with {len(cell.parties)} parties")
+
+
+def _loaded_cell(path: Path) -> CellDefinition:
+    """A definition that validates and whose lines make the shapes it declares (lines that cross are
+    found only by building them), or a clear failure."""
+    from fusioncell.geo.geometry import CellGeometryError
+    from fusioncell.geo.service import geography_for
+
     try:
         cell = load_cell(path)
+        geography_for(cell)
     except CellDefinitionError as exc:
         fail(str(exc))
-    out.print(f"{path}: valid cell {cell.code!r} with {len(cell.parties)} parties")
+    except CellGeometryError as exc:
+        fail(f"{path}: {exc}")
+    return cell
 
 
 def initialise(settings: Settings, *, cell_path: Path, demo: bool) -> None:
     """Create the schema, install the cell, make the ledger key, and (demo only) the demo accounts."""
-    try:
-        cell = load_cell(cell_path)
-    except CellDefinitionError as exc:
-        fail(str(exc))
+    cell = _loaded_cell(cell_path)
     key_path = settings.resolved_key_path()
     if key_path.exists():
         fail(f"a ledger key exists already at {key_path}; this cell was initialised before")

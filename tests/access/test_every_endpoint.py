@@ -67,6 +67,8 @@ MEMBER = {
     ("POST", "/api/v1/messages"),  # creates; posting rights tested in tests/hotline/test_messages.py
     ("POST", "/api/v1/attachments"),
     ("GET", "/api/v1/inbox"),  # built from the same readable() filters as the lists above
+    ("GET", "/api/v1/zones"),  # the cell definition's zones, lines and places; no records
+    ("GET", "/api/v1/zones/classify"),  # where a point lies against those zones; stores nothing
     # A party's own webhooks (admins only): another party's answers the 404 of a missing one, proven in
     # tests/notifications/test_webhooks.py::test_another_partys_webhook_answers_exactly_like_a_missing_one
     ("POST", "/api/v1/webhooks"),

@@ -143,20 +143,6 @@ def desk_page(desk: str, request: Request, caller: Caller = PageCallerDep, runti
     return render(request, "desk.html", caller, runtime, desk=known[desk], coming=DESK_PAGES.get(desk, ""))
 
 
-@router.get("/map", response_class=HTMLResponse)
-def map_page(request: Request, caller: Caller = PageCallerDep, runtime: Runtime = Depends(get_runtime)):
-    return render(
-        request,
-        "placeholder.html",
-        caller,
-        runtime,
-        title="Map",
-        page="map",
-        coming="The common operating picture: the 1974 lines and zones (schematic), incidents, "
-        "deconfliction notices and project sites, drawn with no internet connection.",
-    )
-
-
 @router.get("/ledger", response_class=HTMLResponse)
 def ledger_page(
     request: Request,
