@@ -2,11 +2,12 @@
 delivery latency from post to arrival on another party's stream.
 
 Run with `.venv/bin/python bench/hotline.py` (`--help` for options). Not part of the test suite.
-Starts a real `fusioncell serve` process on a throwaway demo cell (SQLite, then PostgreSQL), connects
-`--clients` SSE clients (in a process of their own) to /api/v1/stream spread over the parties, posts `--rate` messages/s for
-`--seconds` from ISR and SYR liaison officers on the hotline, and measures, for every message, the
-time from the start of its POST to its arrival on each stream that may read it (the other principal
-and the mediator). Prints the figures beside the target (p99 < 100 ms, nothing lost) and writes
+Starts a real `fusioncell serve` on a throwaway demo cell (SQLite in one process, then PostgreSQL with
+`--postgres-workers` processes), connects `--clients` SSE clients (in a process of their own) to
+/api/v1/stream spread over the parties, posts `--rate` messages/s (several rates: a row each) for
+`--seconds` from ISR and SYR liaison officers on the hotline, and measures, for every message, the time
+from the start of its POST to its arrival on each stream that may read it (the other principal and the
+mediator). Prints the figures beside the target (p99 < 100 ms, nothing lost) and writes
 bench/results/hotline.json.
 """
 

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from fusioncell import __version__
 from fusioncell.access.endpoints import router as access_router
 from fusioncell.config import Settings, get_settings
+from fusioncell.deconfliction.endpoints import router as deconfliction_router
 from fusioncell.events.endpoints import router as events_router
 from fusioncell.events.tail import LedgerTail
 from fusioncell.geo.endpoints import router as geo_router
@@ -21,6 +22,8 @@ from fusioncell.hotline.pages import composer_body_limit
 from fusioncell.hotline.pages import router as hotline_pages_router
 from fusioncell.hotline.scheduled import escalate_overdue
 from fusioncell.http import EdgeMiddleware, install_error_handlers
+from fusioncell.incidents.endpoints import router as incidents_router
+from fusioncell.incidents.scheduled import escalate_overdue_incidents
 from fusioncell.ledger.endpoints import router as ledger_router
 from fusioncell.ledger.service import checkpoint_if_due, tree_size
 from fusioncell.logs import configure_logging
@@ -42,6 +45,7 @@ def sign_due_checkpoint(runtime: Runtime) -> None:
 def raise_due_escalations(runtime: Runtime) -> None:
     with runtime.database.writing() as session:
         escalate_overdue(session, cell=runtime.cell)
+        escalate_overdue_incidents(session, cell=runtime.cell)
 
 
 async def _every(seconds: float, job, runtime: Runtime, *, gated: bool = False) -> None:
@@ -108,6 +112,8 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app.include_router(events_router)
     app.include_router(notifications_router)
     app.include_router(geo_router)
+    app.include_router(deconfliction_router)
+    app.include_router(incidents_router)
     app.include_router(pages_router)
     app.include_router(hotline_pages_router)
     app.include_router(notifications_pages_router)

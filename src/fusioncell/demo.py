@@ -69,7 +69,9 @@ def seed_demo_records(session: Session, *, cell: CellDefinition) -> None:
     """A few clearly marked illustrative records so each working page shows something on first run.
 
     Only for the default cell's parties; a custom demo cell gets accounts but no seeded traffic."""
+    from fusioncell.deconfliction.demo import seed_demo_notices
     from fusioncell.hotline.service import Draft, acknowledge, mark_read, relay_message, send_message
+    from fusioncell.incidents.demo import seed_demo_incidents
 
     if not {"USA", "ISR", "SYR", "UNDOF"} <= cell.party_codes:
         return
@@ -148,6 +150,8 @@ def seed_demo_records(session: Session, *, cell: CellDefinition) -> None:
         ),
     )
     _seed_illustrative_webhook(session, cell=cell)
+    seed_demo_notices(session, cell=cell)
+    seed_demo_incidents(session, cell=cell, isr=isr, syr=syr, usa=usa)
 
 
 def _seed_illustrative_webhook(session: Session, *, cell: CellDefinition) -> None:

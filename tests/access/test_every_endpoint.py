@@ -27,6 +27,10 @@ ATTACHMENT_MATRIX = "tests/hotline/test_matrix.py::test_attachments_obey_the_mat
 ESCALATION_MATRIX = "tests/hotline/test_matrix.py::test_escalations_obey_the_matrix"
 FRAGMENT_MATRIX = "tests/web/test_hotline_pages.py::test_fragments_and_actions_obey_the_matrix"
 STREAM_MATRIX = "tests/events/test_matrix.py::test_every_party_s_stream_carries_exactly_what_it_may_read"
+NOTICE_MATRIX = "tests/deconfliction/test_matrix.py::test_notices_obey_the_matrix_in_lists_details_and_actions"
+INCIDENT_MATRIX = "tests/incidents/test_matrix.py::test_incidents_obey_the_matrix_in_lists_details_and_actions"
+COMPLAINT_MATRIX = "tests/incidents/test_matrix.py::test_complaints_obey_the_matrix_in_lists_details_and_actions"
+INCIDENT_ESCALATION_MATRIX = "tests/incidents/test_matrix.py::test_incident_escalations_obey_the_matrix"
 MATRIX = {
     ("GET", "/api/v1/stream"): STREAM_MATRIX,
     ("GET", "/api/v1/ledger/entries"): LEDGER_MATRIX,
@@ -51,6 +55,30 @@ MATRIX = {
     ("POST", "/hotline/messages/{message_id}/return"): FRAGMENT_MATRIX,
     ("POST", "/hotline/messages/{message_id}/relay"): FRAGMENT_MATRIX,
     ("POST", "/hotline/messages/{message_id}/retract"): FRAGMENT_MATRIX,
+    # Deconfliction notices. Who may act on what they can read: tests/deconfliction/test_matrix.py::
+    # test_acknowledging_and_retracting_answer_as_the_rules_say_for_every_member_and_state.
+    ("GET", "/api/v1/notices"): NOTICE_MATRIX,
+    ("GET", "/api/v1/notices/{notice_id}"): NOTICE_MATRIX,
+    ("POST", "/api/v1/notices/{notice_id}/acknowledge"): NOTICE_MATRIX,
+    ("POST", "/api/v1/notices/{notice_id}/retract"): NOTICE_MATRIX,
+    # The de-escalation desk's incidents, the complaints about them and their escalations. Who may act on
+    # what they can read: tests/incidents/test_matrix.py::test_who_may_act_on_what_they_can_read.
+    ("GET", "/api/v1/incidents"): INCIDENT_MATRIX,
+    ("GET", "/api/v1/incidents/{incident_id}"): INCIDENT_MATRIX,
+    ("POST", "/api/v1/incidents/{incident_id}/release"): INCIDENT_MATRIX,
+    ("POST", "/api/v1/incidents/{incident_id}/approve"): INCIDENT_MATRIX,
+    ("POST", "/api/v1/incidents/{incident_id}/acknowledge"): INCIDENT_MATRIX,
+    ("POST", "/api/v1/incidents/{incident_id}/investigate"): INCIDENT_MATRIX,
+    ("POST", "/api/v1/incidents/{incident_id}/finding"): INCIDENT_MATRIX,
+    ("POST", "/api/v1/incidents/{incident_id}/close"): INCIDENT_MATRIX,
+    ("POST", "/api/v1/incidents/{incident_id}/retract"): INCIDENT_MATRIX,
+    ("POST", "/api/v1/incidents/{incident_id}/complaints"): INCIDENT_MATRIX,
+    ("GET", "/api/v1/complaints"): COMPLAINT_MATRIX,
+    ("GET", "/api/v1/complaints/{complaint_id}"): COMPLAINT_MATRIX,
+    ("POST", "/api/v1/complaints/{complaint_id}/answer"): COMPLAINT_MATRIX,
+    ("POST", "/api/v1/complaints/{complaint_id}/ruling"): COMPLAINT_MATRIX,
+    ("GET", "/api/v1/incident-escalations"): INCIDENT_ESCALATION_MATRIX,
+    ("GET", "/api/v1/incident-escalations/{escalation_id}"): INCIDENT_ESCALATION_MATRIX,
 }
 # Members only, and about the caller's own account or the public tree (leaves are blinded).
 MEMBER = {
@@ -66,6 +94,8 @@ MEMBER = {
     ("GET", "/api/v1/channels"),  # the cell definition's channels; membership, not records
     ("POST", "/api/v1/messages"),  # creates; posting rights tested in tests/hotline/test_messages.py
     ("POST", "/api/v1/attachments"),
+    ("POST", "/api/v1/notices"),  # creates; who may give in tests/deconfliction/test_notices.py
+    ("POST", "/api/v1/incidents"),  # creates; who may report in tests/incidents/test_reports.py::test_who_may_report
     ("GET", "/api/v1/inbox"),  # built from the same readable() filters as the lists above
     ("GET", "/api/v1/zones"),  # the cell definition's zones, lines and places; no records
     ("GET", "/api/v1/zones/classify"),  # where a point lies against those zones; stores nothing

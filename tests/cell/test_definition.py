@@ -78,11 +78,15 @@ def test_default_cell_desks_channels_deadlines():
         Precedence.ROUTINE: None,
     }
     assert cell.deadlines.deconfliction_lead_hours == {
-        "air-within-25km": 6,
-        "ground-movement-aol": 24,
+        "air": 6,
+        "ground-movement": 24,
         "exercise": 72,
+        "demining": None,
         "humanitarian-convoy": 12,
     }
+    where = cell.deadlines.deconfliction_lead_where
+    assert where["air"].within_km_of_lines == 25
+    assert where["ground-movement"].in_zone_kinds == ("area-of-limitation", "area-of-separation")
 
 
 def test_default_cell_places():

@@ -51,3 +51,20 @@ def is_author_side(subject: Subject, origin_party: str) -> bool:
     """The author's party and the mediator: they see what is between them about a record (a
     reviewer's comment, every party's receipts), which its other readers do not."""
     return subject.party == origin_party or subject.is_mediator
+
+
+def speaks_on_desk(subject: Subject, desk: str) -> bool:
+    """Acts for the party on a desk's records: its liaison officers and the desk's officers."""
+    return Role.LIAISON in subject.roles or f"officer:{desk}" in subject.roles
+
+
+def can_report_incident(subject: Subject, desk: str) -> bool:
+    """Report an incident, release or retract the party's own: those who speak on the desk, and observers
+    (UNDOF files what its patrols see)."""
+    return speaks_on_desk(subject, desk) or Role.OBSERVER in subject.roles
+
+
+def can_give_notice(subject: Subject, desk: str) -> bool:
+    """Give, acknowledge or retract the party's deconfliction notices: those who speak on the desk, and
+    observers (UNDOF notifies its own patrols and convoys)."""
+    return speaks_on_desk(subject, desk) or Role.OBSERVER in subject.roles

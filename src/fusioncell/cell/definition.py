@@ -27,6 +27,7 @@ from fusioncell.cell.common import (
     Text,
     duplicate_code_problems,
 )
+from fusioncell.cell.deconfliction import LeadHours, LeadWhere, deconfliction_problems, default_lead_hours
 from fusioncell.cell.incidents import IncidentRule, IncidentType, RuleCondition, TypeFlag, incident_problems
 from fusioncell.cell.zones import (
     AreaOfInterest,
@@ -119,6 +120,9 @@ class Channel(Model):
     supervised_delivery: bool = False
 
 
+Severity = Annotated[int, Field(ge=1, le=5)]  # of an incident: 5 is the gravest
+
+
 class Deadlines(Model):
     # null means "no deadline"; every precedence must be listed so an omission is never silent.
     # Fractions are allowed (0.5 = 30 s) for drills and tests.
@@ -130,13 +134,13 @@ class Deadlines(Model):
             Precedence.ROUTINE: None,
         }
     )
-    deconfliction_lead_hours: dict[Slug, Annotated[int, Field(ge=0)]] = Field(
-        default_factory=lambda: {
-            "air-within-25km": 6,
-            "ground-movement-aol": 24,
-            "exercise": 72,
-            "humanitarian-convoy": 12,
-        }
+    # Per activity, the hours of notice a deconfliction notice asks, and where (cell/deconfliction.py).
+    deconfliction_lead_hours: LeadHours = Field(default_factory=default_lead_hours)
+    deconfliction_lead_where: LeadWhere = Field(default_factory=dict)
+    # By incident severity (1-5): hours within which a party an incident is released to must acknowledge
+    # it; null means no deadline. Every severity must be listed so an omission is never silent.
+    incident_response_hours: dict[Severity, Annotated[float, Field(gt=0)] | None] = Field(
+        default_factory=lambda: {5: 1, 4: 4, 3: 12, 2: 24, 1: 72}
     )
 
     @field_validator("acknowledgement_minutes")
@@ -145,6 +149,14 @@ class Deadlines(Model):
         missing = [p.value for p in Precedence if p not in value]
         if missing:
             raise ValueError(f"missing {', '.join(missing)} (use null for no deadline)")
+        return value
+
+    @field_validator("incident_response_hours")
+    @classmethod
+    def _every_severity(cls, value: dict[int, float | None]) -> dict[int, float | None]:
+        missing = [str(s) for s in range(1, 6) if s not in value]
+        if missing:
+            raise ValueError(f"missing severities {', '.join(missing)} (use null for no deadline)")
         return value
 
 
@@ -291,4 +303,4 @@ def _cross_reference_problems(cell: CellDefinition) -> list[Problem]:
         if ch.kind is ChannelKind.HOTLINE and mediator and mediator not in ch.members:
             add("channels", i, "members", msg=f"the hotline must include the mediator {mediator}")
 
-    return out + zone_problems(cell) + incident_problems(cell)
+    return out + zone_problems(cell) + incident_problems(cell) + deconfliction_problems(cell)

@@ -1,0 +1,1 @@
+"""Deconfliction notices: planned activity notified ahead, what the server finds about it, acknowledgements."""

@@ -1,0 +1,1 @@
+"""The de-escalation desk's incidents: reports, their lifecycle, escalations and complaints."""
