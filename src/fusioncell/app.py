@@ -22,7 +22,10 @@ from fusioncell.hotline.pages import composer_body_limit
 from fusioncell.hotline.pages import router as hotline_pages_router
 from fusioncell.hotline.scheduled import escalate_overdue
 from fusioncell.http import EdgeMiddleware, install_error_handlers
+from fusioncell.incidents.cot import CotServer
 from fusioncell.incidents.endpoints import router as incidents_router
+from fusioncell.incidents.export_endpoints import router as incident_exports_router
+from fusioncell.incidents.pages import router as incident_pages_router
 from fusioncell.incidents.scheduled import escalate_overdue_incidents
 from fusioncell.ledger.endpoints import router as ledger_router
 from fusioncell.ledger.service import checkpoint_if_due, tree_size
@@ -82,7 +85,14 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
             tasks.append(asyncio.create_task(_every(timers.notification_check_seconds, deliver_notifications, runtime)))
         # The live stream: one tail of the ledger for this process (events/tail.py).
         app.state.ledger_tail = await LedgerTail(runtime.database).start() if background else None
+        # The Cursor-on-Target feed for TAK clients (incidents/cot.py), when a port is set.
+        cot = None
+        if background and runtime.settings.cot_port is not None:
+            cot = CotServer(runtime.database, runtime.cell, host=runtime.settings.host, port=runtime.settings.cot_port)
+            await cot.start()
         yield
+        if cot is not None:
+            await cot.stop()
         if app.state.ledger_tail is not None:
             await app.state.ledger_tail.stop()
         for task in tasks:
@@ -113,11 +123,13 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app.include_router(notifications_router)
     app.include_router(geo_router)
     app.include_router(deconfliction_router)
+    app.include_router(incident_exports_router)  # before incidents_router: its paths would match /{incident_id}
     app.include_router(incidents_router)
     app.include_router(pages_router)
     app.include_router(hotline_pages_router)
     app.include_router(notifications_pages_router)
     app.include_router(map_pages_router)
+    app.include_router(incident_pages_router)
     app.mount("/static", StaticFiles(directory=str(files("fusioncell.web") / "static")), name="static")
 
     @app.get("/healthz", tags=["operations"])

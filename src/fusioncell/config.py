@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     key_path: Path | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    # The Cursor-on-Target TCP feed for TAK clients (incidents/cot.py), on `host`; None: off.
+    cot_port: int | None = Field(default=None, ge=1, le=65535)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     # Cookies get the Secure flag; switch off only for plain-HTTP local use.
     secure_cookies: bool = False

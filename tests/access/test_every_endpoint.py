@@ -31,6 +31,10 @@ NOTICE_MATRIX = "tests/deconfliction/test_matrix.py::test_notices_obey_the_matri
 INCIDENT_MATRIX = "tests/incidents/test_matrix.py::test_incidents_obey_the_matrix_in_lists_details_and_actions"
 COMPLAINT_MATRIX = "tests/incidents/test_matrix.py::test_complaints_obey_the_matrix_in_lists_details_and_actions"
 INCIDENT_ESCALATION_MATRIX = "tests/incidents/test_matrix.py::test_incident_escalations_obey_the_matrix"
+GEOJSON_EXPORT = "tests/incidents/test_exports.py::test_the_geojson_export_holds_exactly_what_the_party_may_read"
+CSV_EXPORT = "tests/incidents/test_exports.py::test_the_csv_export_holds_exactly_what_the_party_may_read"
+COT_EXPORT = "tests/incidents/test_cot.py::test_the_http_cot_endpoint_holds_exactly_what_the_party_may_read"
+INCIDENT_PAGE_MATRIX = "tests/web/test_incident_pages.py::test_incident_pages_and_their_button_obey_the_matrix"
 MATRIX = {
     ("GET", "/api/v1/stream"): STREAM_MATRIX,
     ("GET", "/api/v1/ledger/entries"): LEDGER_MATRIX,
@@ -79,6 +83,16 @@ MATRIX = {
     ("POST", "/api/v1/complaints/{complaint_id}/ruling"): COMPLAINT_MATRIX,
     ("GET", "/api/v1/incident-escalations"): INCIDENT_ESCALATION_MATRIX,
     ("GET", "/api/v1/incident-escalations/{escalation_id}"): INCIDENT_ESCALATION_MATRIX,
+    # Exports of the incidents: each party's export equals its list, over drafts, releases to others and a
+    # retraction (the TCP CoT feed: tests/incidents/test_cot.py::test_pytak_receives_the_incidents_...).
+    ("GET", "/api/v1/incidents/export.geojson"): GEOJSON_EXPORT,
+    ("GET", "/api/v1/incidents/export.csv"): CSV_EXPORT,
+    ("GET", "/api/v1/cot"): COT_EXPORT,
+    # The incident pages: the queue lists exactly what the API lists to each member (same test), one
+    # incident's page and its Acknowledge button answer the 404 of a missing one when unreadable.
+    ("GET", "/incidents"): INCIDENT_PAGE_MATRIX,
+    ("GET", "/incidents/{incident_id}"): INCIDENT_PAGE_MATRIX,
+    ("POST", "/incidents/{incident_id}/acknowledge"): INCIDENT_PAGE_MATRIX,
 }
 # Members only, and about the caller's own account or the public tree (leaves are blinded).
 MEMBER = {

@@ -8,8 +8,10 @@ default cell's lines and places), so counts and hostile strings are under the te
 test_the_cell_s_own_zones_are_drawn draws what the real endpoint serves.
 """
 
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
@@ -136,6 +138,9 @@ def test_the_map_draws_borders_and_schematic_zones_with_no_network(browser, live
         "Lines of the 1974 agreement",
         "Protected sites and their radius",
         "Places",
+        "Incidents",
+        "Notices: active",
+        "Notices: upcoming",
         "Country outlines",
     ]
     # Hiding every schematic overlay hides the banner; showing one brings it back.
@@ -220,5 +225,74 @@ def test_the_cell_s_own_zones_are_drawn(browser, live_cell):
     assert page.locator(".leaflet-lines-pane path.map-zone--line").count() == len(cell.lines)
     assert page.locator(".leaflet-sites-pane path.map-site").count() == len(cell.protected_places)
     assert page.locator(".leaflet-marker-pane .map-place-icon").count() == len(cell.places)
+    assert outside == []
+    assert console.problems == []
+
+
+def api_token(base: str, username: str) -> dict:
+    response = httpx.post(f"{base}/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 200, response.text
+    return {"authorization": f"Bearer {response.json()['token']}"}
+
+
+def test_incidents_and_notices_are_drawn_filtered_and_new_ones_appear_live(browser, live_cell):
+    """The demo's incidents (Quneitra, near Hader) and notices from the real endpoints; the filters; an
+    incident reported through the API while the map is open appears without a reload."""
+    page, console, outside = open_map(browser, live_cell, None)
+    markers = page.locator(".leaflet-incidents-pane path.map-incident")
+    expect(markers).to_have_count(2)
+    assert page.get_by_test_id("map").get_attribute("data-incidents-shown") == "2"
+    # Hader's report was raised to severity 5 (harm near a protected site) and awaits acknowledgement.
+    assert page.locator("path.map-incident--sev-5.map-incident--reported").count() == 1
+    assert page.locator("path.map-incident--under_investigation").count() == 1
+    # The demo notices ISR may read: its own air activity and SYR's convoy, both upcoming.
+    expect(page.locator(".leaflet-notices-pane path.map-notice--upcoming")).to_have_count(2)
+    expect(page.get_by_test_id("map-live")).to_have_attribute("data-state", "live", timeout=DRAWN)
+
+    # A popup: the record's facts as text, and a link to its page.
+    click_inside(page, "path.map-incident--sev-5")  # beside Hader's own marker, which lies above it
+    popup = page.locator(".leaflet-popup-content .map-popup--incident")
+    expect(popup).to_be_visible()
+    expect(popup).to_contain_text("Severity 5")
+    expect(popup).to_contain_text("Reported by SYR")
+    link = popup.locator("a")
+    assert link.get_attribute("href").startswith("/incidents/")
+    page.keyboard.press("Escape")
+
+    # Filters, applied in the page to what it loaded.
+    page.get_by_test_id("filter-stage").select_option("reported")
+    expect(markers).to_have_count(1)
+    page.get_by_test_id("filter-stage").select_option("")
+    page.get_by_test_id("filter-party").select_option("SYR")
+    expect(markers).to_have_count(1)
+    expect(page.locator(".leaflet-notices-pane path.map-notice")).to_have_count(1)  # the convoy
+    page.get_by_test_id("filter-party").select_option("")
+    page.get_by_test_id("filter-type").select_option("battles")  # an event type covers its sub-types
+    expect(markers).to_have_count(1)
+    page.get_by_test_id("filter-type").select_option("")
+    expect(markers).to_have_count(2)
+
+    # Live: SYR reports through the API; the marker appears on ISR's open map, no reload.
+    now = datetime.now(UTC)
+    body = {
+        "occurred_at": (now - timedelta(minutes=10)).isoformat(),
+        "location": {"type": "Point", "coordinates": [35.87, 33.2]},
+        "type": "armed-clash",
+        "severity": 2,
+        "description": "<img src=x> Live report.",
+    }
+    response = httpx.post(
+        f"{live_cell.base}/api/v1/incidents", json=body, headers=api_token(live_cell.base, "syr.liaison")
+    )
+    assert response.status_code == 201, response.text
+    expect(markers).to_have_count(3, timeout=DRAWN)
+    assert page.get_by_test_id("map").get_attribute("data-incidents-shown") == "3"
+    page.evaluate("document.querySelectorAll('.leaflet-popup-close-button').forEach(b => b.click())")
+    click_inside(page, f"path.map-record-{response.json()['id']}")
+    popup = page.locator(".leaflet-popup-content .map-popup--incident")
+    expect(popup).to_contain_text("<img src=x> Live report.")
+    assert page.locator(".leaflet-popup-content img").count() == 0
+    assert popup.locator("a").get_attribute("href") == f"/incidents/{response.json()['id']}"
+
     assert outside == []
     assert console.problems == []

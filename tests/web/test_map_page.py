@@ -129,3 +129,20 @@ def test_the_shipped_borders_are_the_region_s_countries_as_rfc_7946_geojson():
     notices = (STATIC / "map" / "README.txt").read_text(encoding="utf-8")
     assert "public domain" in notices and "world-atlas@2.0.2" in notices and "tools/build_borders.py" in notices
     assert "Michael Bostock" in (STATIC / "map" / "LICENSE.world-atlas").read_text(encoding="utf-8")
+
+
+def test_the_map_page_renders_its_filters_and_record_sources(client, cell):
+    browser_login(client, "isr.liaison")
+    html = client.get("/map", headers=HTML).text
+    assert 'data-incidents-url="/api/v1/incidents?limit=200"' in html and 'data-notices-url="/api/v1/notices"' in html
+    assert re.search(r'data-stream-after="-?\d+"', html)
+    form = re.search(r'<form class="map-filters".*?</form>', html, re.S).group(0)
+    for t in cell.incident_types:
+        assert f'<option value="{t.code}"' in form, t.code
+    battles = re.search(r'<option value="battles" data-codes="([^"]+)"', form).group(1).split(",")
+    assert "battles" in battles and "armed-clash" in battles  # an event type covers its sub-types
+    for party in cell.parties:
+        assert f'<option value="{party.code}"' in form
+    for stage in ("reported", "acknowledged", "under_investigation", "finding", "closed"):
+        assert f'<option value="{stage}"' in form
+    assert re.search(r'<a href="/incidents"[^>]*>Incidents</a>', html)

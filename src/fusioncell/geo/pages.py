@@ -11,19 +11,53 @@ import mimetypes
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from fusioncell.access.dependencies import Caller, PageCallerDep
-from fusioncell.runtime import Runtime, get_runtime
+from fusioncell.cell.definition import CellDefinition
+from fusioncell.incidents.models import Stage
+from fusioncell.ledger.service import tree_size
+from fusioncell.runtime import Runtime, SessionDep, get_runtime
 from fusioncell.web.pages import render
 
 router = APIRouter(include_in_schema=False)
 
 BORDERS_URL = "/static/map/borders.geojson"
 ZONES_URL = "/api/v1/zones"
+INCIDENTS_URL = "/api/v1/incidents?limit=200"
+NOTICES_URL = "/api/v1/notices"  # ?when=active and ?when=upcoming
 # The static files answer with the type the platform's table gives; not every platform knows GeoJSON.
 mimetypes.add_type("application/geo+json", ".geojson")
 
 
 @router.get("/map", response_class=HTMLResponse)
-def map_page(request: Request, caller: Caller = PageCallerDep, runtime: Runtime = Depends(get_runtime)):
-    return render(request, "map.html", caller, runtime, borders_url=BORDERS_URL, zones_url=ZONES_URL)
+def map_page(
+    request: Request,
+    caller: Caller = PageCallerDep,
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
+):
+    return render(
+        request,
+        "map.html",
+        caller,
+        runtime,
+        borders_url=BORDERS_URL,
+        zones_url=ZONES_URL,
+        incidents_url=INCIDENTS_URL,
+        notices_url=NOTICES_URL,
+        type_options=type_options(runtime.cell),
+        stages=[(str(stage), str(stage).replace("_", " ")) for stage in Stage],
+        # The live stream resumes after the last ledger entry the page's data can reflect.
+        stream_after=tree_size(session) - 1,
+    )
+
+
+def type_options(cell: CellDefinition) -> list[dict]:
+    """The filter's incident types: each event type, then its sub-types; an event type covers its sub-types."""
+    options = []
+    for event in (t for t in cell.incident_types if t.parent is None):
+        subs = [t for t in cell.incident_types if t.parent == event.code]
+        options.append({"code": event.code, "label": event.names.en, "codes": [event.code, *(t.code for t in subs)]})
+        options += [{"code": t.code, "label": "– " + t.names.en, "codes": [t.code]} for t in subs]
+    return options

@@ -58,6 +58,8 @@ class Incident(Base, Envelope):
         Index("ix_incidents_stage", "stage"),
         Index("ix_incidents_ack_due", "ack_due_at"),
         Index("ix_incidents_lat_lon", "lat", "lon"),
+        # The CoT feed polls for incidents newer than the last ledger index it sent.
+        Index("ix_incidents_ledger_index", "ledger_index"),
     )
     record_kind = "incident"
 

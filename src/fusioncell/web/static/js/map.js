@@ -10,13 +10,15 @@
 // Leaflet as HTML (the layers control and the attribution) are the template's labels, escaped first.
 // Every text the user reads comes from the template (data-text-* on #map, the legend's labels).
 //
-// Structure for the slices to come: one draw function per overlay, each returning an Overlay
-// ({key, label, group, schematic}) that addOverlay() puts on the map and in the layers control.
-//   drawIncidents  - GET /api/v1/incidents, styled by severity and status (not yet)
-//   drawNotices    - deconfliction notices, active and upcoming (not yet)
+// Structure: one draw function per overlay, each returning an Overlay ({key, label, group, schematic}) that
+// addOverlay() puts on the map and in the layers control.
+//   incidents      - GET /api/v1/incidents (the caller's view), circle markers by severity and stage, areas
+//                    as polygons; popups link to /incidents/{id}
+//   notices        - GET /api/v1/notices?when=active and ?when=upcoming, their areas, one overlay each
+//   live updates   - one EventSource on /api/v1/stream: an "incident" or "notice" event's record (already
+//                    the reader's view) is added or replaces the one drawn
+//   filters        - the form above the map (time window, type, party, stage), applied here to what is loaded
 //   drawPositions  - the withdrawal tracker's positions (not yet)
-//   live updates   - one EventSource on /api/v1/stream handing each record to the overlay of its kind (not yet)
-//   filters        - time window, type, party, status, applied per overlay (not yet)
 (function () {
   "use strict";
 
@@ -27,9 +29,10 @@
   var statusLine = document.getElementById("map-status");
 
   // Panes from bottom to top (Leaflet's overlayPane is 400, markerPane 600, popupPane 700).
-  var PANES = { borders: 250, areas: 410, lines: 420, sites: 430 };
+  var PANES = { borders: 250, areas: 410, notices: 415, lines: 420, sites: 430, incidents: 440 };
   var AREA_KINDS = ["area-of-limitation", "area-of-separation", "economic-zone"]; // drawn in this order
   var NAME_LANGUAGES = ["en", "ar", "he"];
+  var RECORD_KINDS = ["incidents", "notices-active", "notices-upcoming"];
 
   // ---------- texts and small helpers ----------
 
@@ -99,7 +102,7 @@
     map.createPane(name).style.zIndex = String(PANES[name]);
   });
   // The layers control lists overlays in this order, whichever finished loading first.
-  var CONTROL_ORDER = AREA_KINDS.concat(["other", "line", "protected", "place", "borders"]);
+  var CONTROL_ORDER = AREA_KINDS.concat(["other", "line", "protected", "place"]).concat(RECORD_KINDS, ["borders"]);
   var overlays = [];
   var layersControl = L.control.layers(null, null, {
     collapsed: window.matchMedia("(max-width: 60rem)").matches,
@@ -302,6 +305,316 @@
     };
   }
 
+  // ---------- overlays: incidents and notices (records, as this caller may read them) ----------
+
+  var filtersForm = document.getElementById("map-filters");
+  var liveStatus = filtersForm ? filtersForm.querySelector("[data-live-status]") : null;
+  var countsLine = filtersForm ? filtersForm.querySelector("[data-testid=map-counts]") : null;
+  var recordOverlays = {};
+  RECORD_KINDS.forEach(function (key) {
+    recordOverlays[key] = { key: key, label: kindLabel(key), group: L.featureGroup(), schematic: false };
+  });
+  var incidents = {}; // id -> {record, layer}
+  var notices = {}; // id -> {record, layer, key}
+
+  // The label of an option of the filter form (type and stage names come from the template).
+  function optionLabel(name, value) {
+    var select = filtersForm && filtersForm.elements[name];
+    if (!select) return value;
+    for (var i = 0; i < select.options.length; i++) {
+      if (select.options[i].value === value) return select.options[i].textContent.replace(/^[\s–-]+/, "").trim();
+    }
+    return String(value).replace(/_/g, " ");
+  }
+
+  function when(iso) {
+    var moment = new Date(iso);
+    return isNaN(moment) ? String(iso || "") : moment.toISOString().slice(0, 16).replace("T", " ");
+  }
+
+  function recordLink(href, label) {
+    var paragraph = element("p", "map-fact");
+    var link = element("a", null, label);
+    link.href = href;
+    paragraph.appendChild(link);
+    return paragraph;
+  }
+
+  function incidentPopup(record) {
+    var node = element("div", "map-popup map-popup--incident");
+    node.appendChild(element("p", "map-name", optionLabel("type", record.type)));
+    var facts = fill(text("severity"), { n: record.severity }) + " · " + optionLabel("stage", record.stage);
+    if (record.status === "retracted") facts += " · " + text("retracted");
+    node.appendChild(element("p", "map-kind", facts));
+    node.appendChild(element("p", "map-fact", fill(text("occurred"), { when: when(record.occurred_at) })));
+    node.appendChild(element("p", "map-fact", fill(text("reported-by"), { party: record.origin_party })));
+    if (record.zones && record.zones.length) node.appendChild(element("p", "map-fact", record.zones.join(", ")));
+    (record.violations || []).forEach(function (violation) {
+      node.appendChild(element("p", "map-fact map-violation", (violation.names && violation.names.en) || violation.rule));
+    });
+    if (record.description) {
+      var description = element("p", "map-fact", record.description.slice(0, 240));
+      description.dir = "auto";
+      node.appendChild(description);
+    }
+    node.appendChild(recordLink("/incidents/" + encodeURIComponent(record.id), text("open-incident")));
+    return node;
+  }
+
+  function incidentLayer(record) {
+    var severity = Math.min(5, Math.max(1, Number(record.severity) || 1));
+    // The record's id as a class too, so a test (or a link to a record) can find its marker.
+    var classes = ["map-incident", "map-incident--sev-" + severity, "map-incident--" + record.stage];
+    classes.push("map-record-" + String(record.id).replace(/[^0-9a-f-]/gi, ""));
+    if (record.status === "retracted") classes.push("map-incident--retracted");
+    var group = L.featureGroup();
+    if (record.location && record.location.type === "Polygon") {
+      group.addLayer(L.geoJSON(record.location, { pane: "incidents", className: "map-incident-area" }));
+    }
+    group.addLayer(
+      L.circleMarker([record.lat, record.lon], {
+        pane: "incidents",
+        className: classes.join(" "),
+        radius: 5 + 2 * severity, // a ring wider than a place's icon, so an incident at a place stays clickable
+      })
+    );
+    group.bindPopup(function () {
+      return incidentPopup(record);
+    });
+    return group;
+  }
+
+  function noticePopup(record, key) {
+    var node = element("div", "map-popup map-popup--notice");
+    node.appendChild(element("p", "map-name", String(record.activity || "").replace(/[-_]/g, " ")));
+    node.appendChild(element("p", "map-kind", text(key === "notices-active" ? "active" : "upcoming")));
+    var window_ = fill(text("window"), { from: when(record.starts_at), until: when(record.ends_at) });
+    node.appendChild(element("p", "map-fact", window_));
+    node.appendChild(element("p", "map-fact", fill(text("given-by"), { party: record.origin_party })));
+    if (record.description) {
+      var description = element("p", "map-fact", record.description.slice(0, 240));
+      description.dir = "auto";
+      node.appendChild(description);
+    }
+    var href = "/api/v1/notices/" + encodeURIComponent(record.id);
+    node.appendChild(recordLink(href, text("open-notice")));
+    return node;
+  }
+
+  // active or upcoming now; null for one that announces nothing on the map (over, retracted, no area).
+  function noticeKey(record) {
+    if (!record.area || record.status === "retracted") return null;
+    var now = Date.now();
+    var starts = Date.parse(record.starts_at);
+    var ends = Date.parse(record.ends_at);
+    if (ends <= now) return null;
+    return starts <= now ? "notices-active" : "notices-upcoming";
+  }
+
+  function noticeLayer(record, key) {
+    var layer = L.geoJSON(record.area, {
+      pane: "notices",
+      className: "map-notice map-notice--" + key.replace("notices-", ""),
+    });
+    layer.bindPopup(function () {
+      return noticePopup(record, key);
+    });
+    return layer;
+  }
+
+  function newer(known, record) {
+    return !known || !(Number(known.record.version) > Number(record.version));
+  }
+
+  function putIncident(record) {
+    if (!record || !record.id || typeof record.lat !== "number") return;
+    var known = incidents[record.id];
+    if (!newer(known, record)) return;
+    if (known) recordOverlays.incidents.group.removeLayer(known.layer);
+    incidents[record.id] = { record: record, layer: incidentLayer(record) };
+  }
+
+  function putNotice(record) {
+    if (!record || !record.id) return;
+    var known = notices[record.id];
+    if (!newer(known, record)) return;
+    if (known) recordOverlays[known.key].group.removeLayer(known.layer);
+    delete notices[record.id];
+    var key = noticeKey(record);
+    if (key) notices[record.id] = { record: record, layer: noticeLayer(record, key), key: key };
+  }
+
+  // ---------- filters ----------
+
+  function currentFilters() {
+    var form = filtersForm ? filtersForm.elements : {};
+    var value = function (name) {
+      return form[name] ? form[name].value : "";
+    };
+    var typeOption = form.type ? form.type.options[form.type.selectedIndex] : null;
+    var codes = typeOption && typeOption.value ? (typeOption.getAttribute("data-codes") || typeOption.value).split(",") : null;
+    var hours = Number(value("window"));
+    return {
+      since: hours > 0 ? Date.now() - hours * 3600 * 1000 : null,
+      types: codes,
+      party: value("party"),
+      stage: value("stage"),
+    };
+  }
+
+  function showsIncident(record, filters) {
+    if (filters.since !== null && Date.parse(record.occurred_at) < filters.since) return false;
+    if (filters.types && filters.types.indexOf(record.type) < 0) return false;
+    if (filters.party && record.origin_party !== filters.party) return false;
+    return !filters.stage || record.stage === filters.stage;
+  }
+
+  function showsNotice(record, filters) {
+    return !filters.party || record.origin_party === filters.party;
+  }
+
+  function applyFilters() {
+    var filters = currentFilters();
+    var shown = { incidents: 0, notices: 0 };
+    Object.keys(incidents).forEach(function (id) {
+      var entry = incidents[id];
+      var group = recordOverlays.incidents.group;
+      if (showsIncident(entry.record, filters)) {
+        if (!group.hasLayer(entry.layer)) group.addLayer(entry.layer);
+        shown.incidents++;
+      } else if (group.hasLayer(entry.layer)) {
+        group.removeLayer(entry.layer);
+      }
+    });
+    Object.keys(notices).forEach(function (id) {
+      var entry = notices[id];
+      var group = recordOverlays[entry.key].group;
+      if (showsNotice(entry.record, filters)) {
+        if (!group.hasLayer(entry.layer)) group.addLayer(entry.layer);
+        shown.notices++;
+      } else if (group.hasLayer(entry.layer)) {
+        group.removeLayer(entry.layer);
+      }
+    });
+    container.setAttribute("data-incidents-shown", String(shown.incidents));
+    container.setAttribute("data-notices-shown", String(shown.notices));
+    if (countsLine) countsLine.textContent = fill(text("counts"), shown);
+  }
+
+  if (filtersForm) {
+    filtersForm.addEventListener("change", applyFilters);
+    filtersForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      applyFilters();
+    });
+  }
+
+  // An upcoming notice becomes active, an active one ends: sorted again each minute.
+  window.setInterval(function () {
+    var moved = false;
+    Object.keys(notices).forEach(function (id) {
+      var entry = notices[id];
+      if (noticeKey(entry.record) === entry.key) return;
+      recordOverlays[entry.key].group.removeLayer(entry.layer);
+      delete notices[id];
+      putNotice(entry.record);
+      moved = true;
+    });
+    if (moved) applyFilters();
+  }, 60000);
+
+  function loadRecords() {
+    RECORD_KINDS.forEach(function (key) {
+      addOverlay(recordOverlays[key]);
+    });
+    var base = container.getAttribute("data-notices-url");
+    var separator = base.indexOf("?") < 0 ? "?" : "&";
+    var loads = [
+      getJson(container.getAttribute("data-incidents-url")).then(function (page) {
+        (page.items || []).forEach(putIncident);
+      }),
+      getJson(base + separator + "when=active&limit=200").then(function (page) {
+        (page.items || []).forEach(putNotice);
+      }),
+      getJson(base + separator + "when=upcoming&limit=200").then(function (page) {
+        (page.items || []).forEach(putNotice);
+      }),
+    ];
+    return Promise.all(loads).then(
+      function () {
+        applyFilters();
+        return true;
+      },
+      function () {
+        applyFilters();
+        return false;
+      }
+    );
+  }
+
+  // ---------- live updates ----------
+
+  var lastEventId = container.getAttribute("data-stream-after");
+  var source = null;
+  var retryDelay = 5000;
+
+  function setLive(state) {
+    if (!liveStatus) return;
+    liveStatus.textContent = liveStatus.getAttribute("data-text-" + state) || "";
+    liveStatus.setAttribute("data-state", state);
+  }
+
+  function onRecord(event) {
+    var data;
+    try {
+      data = JSON.parse(event.data);
+    } catch (e) {
+      return;
+    }
+    if (event.lastEventId) lastEventId = event.lastEventId;
+    if (!data || typeof data.record !== "object" || !data.record) return;
+    var kind = data.kind || event.type;
+    if (kind === "incident") putIncident(data.record);
+    else if (kind === "notice") putNotice(data.record);
+    else return;
+    applyFilters();
+  }
+
+  function connect() {
+    if (!window.EventSource) {
+      setLive("offline");
+      return;
+    }
+    setLive("connecting");
+    var url = "/api/v1/stream" + (/^-?\d+$/.test(lastEventId || "") ? "?last_event_id=" + lastEventId : "");
+    try {
+      source = new window.EventSource(url);
+    } catch (e) {
+      setLive("offline");
+      return;
+    }
+    source.addEventListener("incident", onRecord);
+    source.addEventListener("notice", onRecord);
+    source.addEventListener("open", function () {
+      setLive("live");
+      retryDelay = 5000;
+    });
+    source.addEventListener("error", function () {
+      if (source.readyState === window.EventSource.CLOSED) {
+        setLive("offline");
+        source = null;
+        window.setTimeout(connect, retryDelay);
+        retryDelay = Math.min(retryDelay * 2, 120000);
+      } else {
+        setLive("connecting");
+      }
+    });
+  }
+
+  window.addEventListener("pagehide", function () {
+    if (source) source.close();
+  });
+
   // ---------- loading ----------
 
   var borders = getJson(container.getAttribute("data-borders-url")).then(
@@ -326,10 +639,13 @@
       return false;
     }
   );
-  Promise.all([borders, zones]).then(function (outcome) {
+  var records = loadRecords();
+  Promise.all([borders, zones, records]).then(function (outcome) {
     if (!outcome[1]) setStatus(text("zones-failed"), true);
     else if (!outcome[0]) setStatus(text("borders-failed"), true);
+    else if (!outcome[2]) setStatus(text("records-failed"), true);
     else setStatus("", false);
-    container.setAttribute("data-state", outcome[0] && outcome[1] ? "ready" : "incomplete");
+    container.setAttribute("data-state", outcome[0] && outcome[1] && outcome[2] ? "ready" : "incomplete");
+    connect(); // live updates once what they update is on the map
   });
 })();

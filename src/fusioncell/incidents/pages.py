@@ -1,0 +1,128 @@
+"""The de-escalation desk's incident pages: the queue (GET /incidents) and one incident (GET /incidents/{id})
+with its Acknowledge button.
+
+Every read goes through queries.list_incidents / service.readable_incident and so through the releasability
+rule; what is shown is views.incident_read, so fields withheld from the caller stay withheld. An incident the
+caller may not read answers the 404 of one that does not exist, on the page and on its button alike.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from fusioncell.access.dependencies import Caller, PageCallerDep
+from fusioncell.access.subjects import Subject
+from fusioncell.cell.definition import CellDefinition
+from fusioncell.db.base import Status
+from fusioncell.db.types import utcnow
+from fusioncell.incidents import complaints, lifecycle, queries, service
+from fusioncell.incidents.models import Stage
+from fusioncell.incidents.schemas import ComplaintRead, IncidentRead
+from fusioncell.incidents.views import incident_read
+from fusioncell.runtime import Runtime, SessionDep, get_runtime
+from fusioncell.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+
+QUEUE_SIZE = 200
+COMPLAINTS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class Row:
+    """An incident as a page shows it: the caller's view, and what the caller's party owes on it."""
+
+    view: IncidentRead
+    type_name: str
+    zone_names: list[str]
+    owes: bool  # the caller's party is still to acknowledge it
+    overdue: bool
+
+
+def owes_acknowledgement(subject: Subject, view: IncidentRead) -> bool:
+    return (
+        view.status == Status.RELEASED
+        and view.stage == Stage.REPORTED
+        and subject.party in view.ack_parties
+        and subject.party not in view.acknowledged_parties
+    )
+
+
+def _names(cell: CellDefinition) -> tuple[dict[str, str], dict[str, str]]:
+    types = {t.code: t.names.en for t in cell.incident_types}
+    zones = {z.code: z.names.en for z in cell.zones}
+    return types, zones
+
+
+def _row(cell: CellDefinition, subject: Subject, view: IncidentRead, now: datetime) -> Row:
+    types, zones = _names(cell)
+    owes = owes_acknowledgement(subject, view)
+    return Row(
+        view=view,
+        type_name=types.get(view.type, view.type),
+        zone_names=[zones.get(code, code) for code in view.zones],
+        owes=owes,
+        overdue=owes and view.ack_due_at is not None and view.ack_due_at <= now,
+    )
+
+
+@router.get("/incidents", response_class=HTMLResponse)
+def queue_page(
+    request: Request,
+    caller: Caller = PageCallerDep,
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
+):
+    """What the caller may read, newest report first; what the caller's party owes, with its countdown."""
+    subject, cell, now = caller.subject, runtime.cell, utcnow()
+    found = queries.list_incidents(session, cell=cell, subject=subject, limit=QUEUE_SIZE)
+    rows = [_row(cell, subject, incident_read(subject, i), now) for i in found]
+    return render(
+        request,
+        "incidents.html",
+        caller,
+        runtime,
+        rows=rows,
+        owed=[r for r in rows if r.owes],
+        now=now,
+        more=len(found) == QUEUE_SIZE,
+    )
+
+
+@router.get("/incidents/{incident_id}", response_class=HTMLResponse)
+def incident_page(
+    incident_id: uuid.UUID,
+    request: Request,
+    caller: Caller = PageCallerDep,
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
+):
+    subject, cell, now = caller.subject, runtime.cell, utcnow()
+    incident = service.readable_incident(session, subject=subject, incident_id=incident_id)
+    row = _row(cell, subject, incident_read(subject, incident), now)
+    found = complaints.list_complaints(
+        session, subject=subject, incident_id=incident.id, before=None, limit=COMPLAINTS_SHOWN
+    )
+    places = {p.code: p.names.en for p in cell.places}
+    return render(
+        request,
+        "incident.html",
+        caller,
+        runtime,
+        row=row,
+        incident=row.view,
+        places=places,
+        complaints=[ComplaintRead.model_validate(c) for c in found],
+        now=now,
+    )
+
+
+@router.post("/incidents/{incident_id}/acknowledge")
+def acknowledge(incident_id: uuid.UUID, caller: Caller = PageCallerDep, session: Session = SessionDep):
+    """The caller's party acknowledges receipt (the API's service call: 404, 403, 409 as there)."""
+    lifecycle.acknowledge_incident(session, subject=caller.subject, incident_id=incident_id)
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
