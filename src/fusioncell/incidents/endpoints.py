@@ -31,8 +31,7 @@ from fusioncell.runtime import Runtime, SessionDep, get_runtime
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
 
 
-@router.get("/incidents", response_model=IncidentPage)
-def list_incidents(
+def incident_filters(
     status: Status | None = None,
     stage: Stage | None = None,
     type: str | None = Query(default=None, max_length=64, description="A type; an event type covers its sub-types."),
@@ -41,6 +40,19 @@ def list_incidents(
     zone: str | None = Query(default=None, max_length=64, description="A zone code the incident lies in."),
     since: AwareDatetime | None = Query(default=None, description="Occurred at or after."),
     until: AwareDatetime | None = Query(default=None, description="Occurred before."),
+    runtime: Runtime = Depends(get_runtime),
+) -> queries.IncidentFilters:
+    """The list's filters, the same for the list, the exports and the CoT endpoint; checked against the cell."""
+    filters = queries.IncidentFilters(
+        status=status, stage=stage, type=type, party=party, actor=actor, zone=zone, since=since, until=until
+    )
+    _check_filters(runtime.cell, filters)
+    return filters
+
+
+@router.get("/incidents", response_model=IncidentPage)
+def list_incidents(
+    filters: queries.IncidentFilters = Depends(incident_filters),
     cursor: uuid.UUID | None = None,
     limit: int = Query(default=50, ge=1, le=200),
     caller: Caller = CallerDep,
@@ -48,10 +60,6 @@ def list_incidents(
     runtime: Runtime = Depends(get_runtime),
 ):
     """Newest report first, as far as the caller may read them."""
-    filters = queries.IncidentFilters(
-        status=status, stage=stage, type=type, party=party, actor=actor, zone=zone, since=since, until=until
-    )
-    _check_filters(runtime.cell, filters)
     found = queries.list_incidents(
         session, cell=runtime.cell, subject=caller.subject, filters=filters, before=cursor, limit=limit
     )

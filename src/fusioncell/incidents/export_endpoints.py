@@ -5,38 +5,17 @@ The same filters as GET /api/v1/incidents; the results are streamed, read a page
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
-from pydantic import AwareDatetime
 
 from fusioncell.access.dependencies import Caller, CallerDep
-from fusioncell.db.base import Status
 from fusioncell.incidents import queries
 from fusioncell.incidents.cot import cot_document_chunks
-from fusioncell.incidents.endpoints import _check_filters
+from fusioncell.incidents.endpoints import incident_filters
 from fusioncell.incidents.exports import csv_chunks, geojson_chunks, readable_incidents
-from fusioncell.incidents.models import Stage
 from fusioncell.runtime import Runtime, get_runtime
 
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
 
 MAX_EXPORT = 1_000_000
-
-
-def export_filters(
-    status: Status | None = None,
-    stage: Stage | None = None,
-    type: str | None = Query(default=None, max_length=64, description="A type; an event type covers its sub-types."),
-    party: str | None = Query(default=None, max_length=16, description="The reporting party."),
-    actor: str | None = Query(default=None, max_length=16, description="The party the incident is attributed to."),
-    zone: str | None = Query(default=None, max_length=64, description="A zone code the incident lies in."),
-    since: AwareDatetime | None = Query(default=None, description="Occurred at or after."),
-    until: AwareDatetime | None = Query(default=None, description="Occurred before."),
-    runtime: Runtime = Depends(get_runtime),
-) -> queries.IncidentFilters:
-    filters = queries.IncidentFilters(
-        status=status, stage=stage, type=type, party=party, actor=actor, zone=zone, since=since, until=until
-    )
-    _check_filters(runtime.cell, filters)
-    return filters
 
 
 def _incidents(runtime: Runtime, caller: Caller, filters: queries.IncidentFilters, limit: int):
@@ -46,7 +25,7 @@ def _incidents(runtime: Runtime, caller: Caller, filters: queries.IncidentFilter
 @router.get("/incidents/export.geojson", response_class=StreamingResponse)
 def export_geojson(
     limit: int = Query(default=MAX_EXPORT, ge=1, le=MAX_EXPORT),
-    filters: queries.IncidentFilters = Depends(export_filters),
+    filters: queries.IncidentFilters = Depends(incident_filters),
     caller: Caller = CallerDep,
     runtime: Runtime = Depends(get_runtime),
 ):
@@ -62,7 +41,7 @@ def export_geojson(
 @router.get("/incidents/export.csv", response_class=StreamingResponse)
 def export_csv(
     limit: int = Query(default=MAX_EXPORT, ge=1, le=MAX_EXPORT),
-    filters: queries.IncidentFilters = Depends(export_filters),
+    filters: queries.IncidentFilters = Depends(incident_filters),
     caller: Caller = CallerDep,
     runtime: Runtime = Depends(get_runtime),
 ):
@@ -77,7 +56,7 @@ def export_csv(
 @router.get("/cot", response_class=StreamingResponse)
 def cot_events(
     limit: int = Query(default=10_000, ge=1, le=MAX_EXPORT),
-    filters: queries.IncidentFilters = Depends(export_filters),
+    filters: queries.IncidentFilters = Depends(incident_filters),
     caller: Caller = CallerDep,
     runtime: Runtime = Depends(get_runtime),
 ):
