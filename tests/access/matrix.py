@@ -74,6 +74,33 @@ class MatrixResult:
     failures: list[str] = field(default_factory=list)
 
 
+def envelope_of(state: EnvelopeState) -> dict[str, Any]:
+    """The envelope columns of a probe record in `state`, for a case's `create`."""
+    return {
+        "origin_party": state.origin,
+        "created_by": "test",
+        "status": state.status,
+        "releasable_to": state.releasable_to,
+    }
+
+
+def stored(session: Session, record: Any) -> str:
+    """Add a probe record and return its id, as a case's `create` does."""
+    session.add(record)
+    session.flush()
+    return str(record.id)
+
+
+def assert_matrix_holds(
+    client: TestClient, session: Session, population: Population, cell: CellDefinition, case: MatrixCase
+) -> MatrixResult:
+    """Run the case and fail on any disagreement with the oracle, or if nothing was checked at all."""
+    result = run_matrix(client, session, population, cell, case)
+    assert result.checks, f"{case.name}: the matrix checked nothing"
+    assert not result.failures, "\n".join(result.failures[:20])
+    return result
+
+
 def run_matrix(
     client: TestClient, session: Session, population: Population, cell: CellDefinition, case: MatrixCase
 ) -> MatrixResult:

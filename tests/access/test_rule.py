@@ -7,7 +7,7 @@ from sqlalchemy import select
 from fusioncell.access.models import AccountEvent
 from fusioncell.access.rule import can_read, readable
 from fusioncell.access.subjects import Subject, parse_role
-from tests.access.matrix import envelope_states, expected_readers
+from tests.access.matrix import envelope_of, envelope_states, expected_readers
 
 
 def subject_of(cell, party: str) -> Subject:
@@ -30,10 +30,7 @@ def test_query_filter_selects_exactly_what_the_predicate_allows(db, cell):
         event = AccountEvent(
             action="probe",
             username="probe",
-            origin_party=state.origin,
-            created_by="test",
-            status=state.status,
-            releasable_to=state.releasable_to,
+            **envelope_of(state),
         )
         db.add(event)
         rows[state.label] = (state, event)

@@ -7,7 +7,15 @@ from fusioncell.cell.definition import CellDefinition
 from fusioncell.db.base import Status
 from fusioncell.db.types import utcnow
 from fusioncell.deconfliction.models import Notice
-from tests.access.matrix import EnvelopeState, MatrixCase, envelope_states, expected_readers, run_matrix
+from tests.access.matrix import (
+    EnvelopeState,
+    MatrixCase,
+    assert_matrix_holds,
+    envelope_of,
+    envelope_states,
+    expected_readers,
+    stored,
+)
 from tests.support import bearer
 
 MISSING = "01a217a2-0000-7000-8000-000000000000"
@@ -28,14 +36,9 @@ def make_notice(session, state: EnvelopeState) -> str:
         description=f"probe for {state.label}",
         findings=[],
         ack_parties=asked(state),
-        origin_party=state.origin,
-        created_by="test",
-        status=state.status,
-        releasable_to=state.releasable_to,
+        **envelope_of(state),
     )
-    session.add(notice)
-    session.flush()
-    return str(notice.id)
+    return stored(session, notice)
 
 
 def asked(state: EnvelopeState) -> frozenset[str]:
@@ -56,8 +59,7 @@ def test_notices_obey_the_matrix_in_lists_details_and_actions(client, db, popula
             lambda i: ("POST", f"/api/v1/notices/{i}/retract", {"reason": "probe"}),
         ],
     )
-    result = run_matrix(client, db, population, cell, case)
-    assert not result.failures, "\n".join(result.failures[:20])
+    assert_matrix_holds(client, db, population, cell, case)
 
 
 def expected_acknowledgement(state: EnvelopeState, party: str, role: str, cell: CellDefinition) -> int:

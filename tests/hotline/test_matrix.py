@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from fusioncell.db.types import utcnow
 from fusioncell.hotline.models import Attachment, Escalation, Message
-from tests.access.matrix import MatrixCase, run_matrix
+from tests.access.matrix import MatrixCase, assert_matrix_holds, envelope_of, stored
 
 MISSING = "01a217a2-0000-7000-8000-000000000000"
 
@@ -16,16 +16,11 @@ def make_message(session, state) -> str:
         body=f"probe for {state.label}",
         language="en",
         precedence="flash",
-        origin_party=state.origin,
-        created_by="test",
-        status=state.status,
-        releasable_to=state.releasable_to,
+        **envelope_of(state),
         ack_parties=state.releasable_to,
         ack_due_at=utcnow() + timedelta(minutes=5),
     )
-    session.add(message)
-    session.flush()
-    return str(message.id)
+    return stored(session, message)
 
 
 def test_messages_obey_the_matrix_in_lists_details_and_actions(client, db, population, cell):
@@ -44,8 +39,7 @@ def test_messages_obey_the_matrix_in_lists_details_and_actions(client, db, popul
             lambda i: ("POST", f"/api/v1/messages/{i}/relay", {"channel": "usa-syr"}),
         ],
     )
-    result = run_matrix(client, db, population, cell, case)
-    assert not result.failures, "\n".join(result.failures[:20])
+    assert_matrix_holds(client, db, population, cell, case)
 
 
 def make_attachment(session, state) -> str:
@@ -54,15 +48,10 @@ def make_attachment(session, state) -> str:
         filename="probe.txt",
         media_type="text/plain",
         size=1,
-        origin_party=state.origin,
-        created_by="test",
-        status=state.status,
-        releasable_to=state.releasable_to,
+        **envelope_of(state),
         message_id=uuid.uuid4(),
     )
-    session.add(attachment)
-    session.flush()
-    return str(attachment.id)
+    return stored(session, attachment)
 
 
 def test_attachments_obey_the_matrix(client, db, population, cell):
@@ -73,8 +62,7 @@ def test_attachments_obey_the_matrix(client, db, population, cell):
         missing_id=MISSING,
         actions=[lambda i: ("GET", f"/api/v1/attachments/{i}/content", None)],
     )
-    result = run_matrix(client, db, population, cell, case)
-    assert not result.failures, "\n".join(result.failures[:20])
+    assert_matrix_holds(client, db, population, cell, case)
 
 
 def make_escalation(session, state) -> str:
@@ -93,14 +81,9 @@ def make_escalation(session, state) -> str:
         message_id=message.id,
         party="SYR",
         due_at=utcnow(),
-        origin_party=state.origin,
-        created_by="test",
-        status=state.status,
-        releasable_to=state.releasable_to,
+        **envelope_of(state),
     )
-    session.add(escalation)
-    session.flush()
-    return str(escalation.id)
+    return stored(session, escalation)
 
 
 def test_escalations_obey_the_matrix(client, db, population, cell):
@@ -111,5 +94,4 @@ def test_escalations_obey_the_matrix(client, db, population, cell):
         missing_id=MISSING,
         list_path="/api/v1/escalations",
     )
-    result = run_matrix(client, db, population, cell, case)
-    assert not result.failures, "\n".join(result.failures[:20])
+    assert_matrix_holds(client, db, population, cell, case)

@@ -12,7 +12,7 @@ import pytest
 from fusioncell.db.base import Status
 from fusioncell.db.types import utcnow
 from fusioncell.incidents.models import Complaint, Incident, IncidentEscalation
-from tests.access.matrix import MatrixCase, run_matrix
+from tests.access.matrix import MatrixCase, assert_matrix_holds, envelope_of, stored
 from tests.incidents.conftest import MISSING, QUNEITRA, report, supervised
 
 INCIDENT_ACTIONS = [
@@ -52,9 +52,7 @@ def _incident(origin: str, status, releasable_to) -> Incident:
 
 def make_incident(session, state) -> str:
     incident = _incident(state.origin, state.status, state.releasable_to)
-    session.add(incident)
-    session.flush()
-    return str(incident.id)
+    return stored(session, incident)
 
 
 def test_incidents_obey_the_matrix_in_lists_details_and_actions(client, db, population, cell):
@@ -66,8 +64,7 @@ def test_incidents_obey_the_matrix_in_lists_details_and_actions(client, db, popu
         list_path="/api/v1/incidents?limit=200",
         actions=INCIDENT_ACTIONS,
     )
-    result = run_matrix(client, db, population, cell, case)
-    assert not result.failures, "\n".join(result.failures[:20])
+    assert_matrix_holds(client, db, population, cell, case)
 
 
 def _carrier(session) -> Incident:
@@ -82,14 +79,9 @@ def make_complaint(session, state) -> str:
         incident_id=_carrier(session).id,
         accused_party="ISR",
         grounds=f"probe for {state.label}",
-        origin_party=state.origin,
-        created_by="test",
-        status=state.status,
-        releasable_to=state.releasable_to,
+        **envelope_of(state),
     )
-    session.add(complaint)
-    session.flush()
-    return str(complaint.id)
+    return stored(session, complaint)
 
 
 def test_complaints_obey_the_matrix_in_lists_details_and_actions(client, db, population, cell):
@@ -104,8 +96,7 @@ def test_complaints_obey_the_matrix_in_lists_details_and_actions(client, db, pop
             lambda i: ("POST", f"/api/v1/complaints/{i}/ruling", {"ruling": "dismissed", "reasons": "probe"}),
         ],
     )
-    result = run_matrix(client, db, population, cell, case)
-    assert not result.failures, "\n".join(result.failures[:20])
+    assert_matrix_holds(client, db, population, cell, case)
 
 
 def make_escalation(session, state) -> str:
@@ -114,14 +105,9 @@ def make_escalation(session, state) -> str:
         party="SYR",
         severity=3,
         due_at=utcnow(),
-        origin_party=state.origin,
-        created_by="test",
-        status=state.status,
-        releasable_to=state.releasable_to,
+        **envelope_of(state),
     )
-    session.add(escalation)
-    session.flush()
-    return str(escalation.id)
+    return stored(session, escalation)
 
 
 def test_incident_escalations_obey_the_matrix(client, db, population, cell):
@@ -132,8 +118,7 @@ def test_incident_escalations_obey_the_matrix(client, db, population, cell):
         missing_id=MISSING,
         list_path="/api/v1/incident-escalations?limit=200",
     )
-    result = run_matrix(client, db, population, cell, case)
-    assert not result.failures, "\n".join(result.failures[:20])
+    assert_matrix_holds(client, db, population, cell, case)
 
 
 # ---- who may act on what they can read ----

@@ -9,7 +9,7 @@ import pytest
 from fusioncell.ledger import merkle
 from fusioncell.ledger.note import Verifier, open_note, parse_checkpoint
 from fusioncell.ledger.service import EntryDraft, append_entries, checkpoint_if_due
-from tests.access.matrix import MatrixCase, run_matrix
+from tests.access.matrix import MatrixCase, assert_matrix_holds
 from tests.support import bearer
 
 
@@ -43,8 +43,7 @@ def test_entries_obey_the_releasability_matrix(client, db, population, cell):
         list_path="/api/v1/ledger/entries?limit=500",
         listed_ids=lambda page: {str(item["index"]) for item in page["items"]},
     )
-    result = run_matrix(client, db, population, cell, case)
-    assert not result.failures, "\n".join(result.failures[:20])
+    result = assert_matrix_holds(client, db, population, cell, case)
     assert result.checks > 1000
 
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from fusioncell.db.types import utcnow
 from fusioncell.incidents.models import Incident
-from tests.access.matrix import MatrixCase, envelope_states, run_matrix
+from tests.access.matrix import MatrixCase, assert_matrix_holds, envelope_states
 from tests.incidents.conftest import HADER, MISSING, point, report_body
 from tests.incidents.test_matrix import make_incident
 from tests.support import bearer
@@ -127,8 +127,7 @@ def test_incident_pages_and_their_button_obey_the_matrix(client, db, population,
         missing_id=MISSING,
         actions=[lambda i: ("POST", f"/incidents/{i}/acknowledge", None)],
     )
-    result = run_matrix(client, db, population, cell, case)
-    assert not result.failures, "\n".join(result.failures[:20])
+    result = assert_matrix_holds(client, db, population, cell, case)
     assert result.checks >= len(population.members) * len(envelope_states(cell))
     for member in population.members:
         headers = bearer(member)
