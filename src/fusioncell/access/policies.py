@@ -2,6 +2,7 @@
 
 from fusioncell.access.subjects import Role, Subject
 from fusioncell.cell.definition import CellDefinition, Channel
+from fusioncell.db.base import Marking, Status
 
 
 def is_channel_member(subject: Subject, channel: Channel) -> bool:
@@ -68,3 +69,14 @@ def can_give_notice(subject: Subject, desk: str) -> bool:
     """Give, acknowledge or retract the party's deconfliction notices: those who speak on the desk, and
     observers (UNDOF notifies its own patrols and convoys)."""
     return speaks_on_desk(subject, desk) or Role.OBSERVER in subject.roles
+
+
+def mediators_own_envelope(cell: CellDefinition) -> dict:
+    """The envelope of a record the cell raises for the mediator alone (an escalation): released, the
+    mediator's own, released to no other party, so the one rule lets the mediator read it and nobody else."""
+    return {
+        "origin_party": cell.mediator.code,
+        "status": Status.RELEASED,
+        "releasable_to": frozenset(),
+        "marking": Marking.AMBER,
+    }

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import and_, not_, or_, select
 from sqlalchemy.orm import Session
 
+from fusioncell.access.policies import mediators_own_envelope
 from fusioncell.cell.definition import CellDefinition
-from fusioncell.db.base import Marking, Status
+from fusioncell.db.base import Status
 from fusioncell.db.types import party_in, utcnow
 from fusioncell.incidents.models import Incident, IncidentEscalation, Stage
 from fusioncell.ledger.service import record_change
@@ -73,12 +74,9 @@ def escalate_overdue_incidents(
                 party=party,
                 severity=incident.severity,
                 due_at=incident.ack_due_at,
-                origin_party=mediator,
                 created_by=SYSTEM,
                 created_at=now,
-                status=Status.RELEASED,
-                releasable_to=frozenset(),
-                marking=Marking.AMBER,
+                **mediators_own_envelope(cell),
             )
             session.add(escalation)
             record_change(session, record=escalation, action="incident-escalated", actor=SYSTEM, party=mediator)
