@@ -34,6 +34,8 @@ from fusioncell.notifications.endpoints import router as notifications_router
 from fusioncell.notifications.pages import router as notifications_pages_router
 from fusioncell.notifications.scheduled import deliver_notifications
 from fusioncell.runtime import Runtime
+from fusioncell.verification.endpoints import router as verification_router
+from fusioncell.verification.pages import router as verification_pages_router
 from fusioncell.web.pages import router as pages_router
 
 log = structlog.get_logger("fusioncell.app")
@@ -130,6 +132,8 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app.include_router(notifications_pages_router)
     app.include_router(map_pages_router)
     app.include_router(incident_pages_router)
+    app.include_router(verification_router)
+    app.include_router(verification_pages_router)
     app.mount("/static", StaticFiles(directory=str(files("fusioncell.web") / "static")), name="static")
 
     @app.get("/healthz", tags=["operations"])

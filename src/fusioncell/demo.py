@@ -72,6 +72,7 @@ def seed_demo_records(session: Session, *, cell: CellDefinition) -> None:
     from fusioncell.deconfliction.demo import seed_demo_notices
     from fusioncell.hotline.service import Draft, acknowledge, mark_read, relay_message, send_message
     from fusioncell.incidents.demo import seed_demo_incidents
+    from fusioncell.verification.demo import seed_demo_verification
 
     if not {"USA", "ISR", "SYR", "UNDOF"} <= cell.party_codes:
         return
@@ -152,6 +153,7 @@ def seed_demo_records(session: Session, *, cell: CellDefinition) -> None:
     _seed_illustrative_webhook(session, cell=cell)
     seed_demo_notices(session, cell=cell)
     seed_demo_incidents(session, cell=cell, isr=isr, syr=syr, usa=usa)
+    seed_demo_verification(session, cell=cell, isr=isr, syr=syr, usa=usa, undof=undof)
 
 
 def _seed_illustrative_webhook(session: Session, *, cell: CellDefinition) -> None:

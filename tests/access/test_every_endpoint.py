@@ -35,6 +35,12 @@ GEOJSON_EXPORT = "tests/incidents/test_exports.py::test_the_geojson_export_holds
 CSV_EXPORT = "tests/incidents/test_exports.py::test_the_csv_export_holds_exactly_what_the_party_may_read"
 COT_EXPORT = "tests/incidents/test_cot.py::test_the_http_cot_endpoint_holds_exactly_what_the_party_may_read"
 INCIDENT_PAGE_MATRIX = "tests/web/test_incident_pages.py::test_incident_pages_and_their_button_obey_the_matrix"
+POSTURE_MATRIX = "tests/verification/test_matrix.py::test_posture_declarations_obey_the_matrix"
+INSPECTION_MATRIX = "tests/verification/test_matrix.py::test_inspections_obey_the_matrix"
+POSITION_MATRIX = "tests/verification/test_matrix.py::test_positions_obey_the_matrix_in_lists_details_and_moves"
+VERIFICATION_PAGE_MATRIX = (
+    "tests/verification/test_matrix.py::test_verification_pages_and_their_buttons_obey_the_matrix"
+)
 MATRIX = {
     ("GET", "/api/v1/stream"): STREAM_MATRIX,
     ("GET", "/api/v1/ledger/entries"): LEDGER_MATRIX,
@@ -93,6 +99,25 @@ MATRIX = {
     ("GET", "/incidents"): INCIDENT_PAGE_MATRIX,
     ("GET", "/incidents/{incident_id}"): INCIDENT_PAGE_MATRIX,
     ("POST", "/incidents/{incident_id}/acknowledge"): INCIDENT_PAGE_MATRIX,
+    # The de-escalation desk's verification: declarations, inspections and the withdrawal tracker's positions.
+    # Who may move a position: tests/verification/test_matrix.py::
+    # test_moving_positions_answers_as_the_rules_say_for_every_member_and_state.
+    ("GET", "/api/v1/posture-declarations"): POSTURE_MATRIX,
+    ("GET", "/api/v1/posture-declarations/{declaration_id}"): POSTURE_MATRIX,
+    ("GET", "/api/v1/inspections"): INSPECTION_MATRIX,
+    ("GET", "/api/v1/inspections/{inspection_id}"): INSPECTION_MATRIX,
+    ("GET", "/api/v1/positions"): POSITION_MATRIX,
+    ("GET", "/api/v1/positions/{position_id}"): POSITION_MATRIX,
+    ("POST", "/api/v1/positions/{position_id}/schedule"): POSITION_MATRIX,
+    ("POST", "/api/v1/positions/{position_id}/withdraw"): POSITION_MATRIX,
+    ("POST", "/api/v1/positions/{position_id}/verify"): POSITION_MATRIX,
+    # The verification page lists exactly what the API lists to each member (same test); a position's page
+    # and its buttons answer the 404 of a missing one when unreadable.
+    ("GET", "/verification"): VERIFICATION_PAGE_MATRIX,
+    ("GET", "/positions/{position_id}"): VERIFICATION_PAGE_MATRIX,
+    ("POST", "/positions/{position_id}/schedule"): VERIFICATION_PAGE_MATRIX,
+    ("POST", "/positions/{position_id}/withdraw"): VERIFICATION_PAGE_MATRIX,
+    ("POST", "/positions/{position_id}/verify"): VERIFICATION_PAGE_MATRIX,
 }
 # Members only, and about the caller's own account or the public tree (leaves are blinded).
 MEMBER = {
@@ -110,6 +135,11 @@ MEMBER = {
     ("POST", "/api/v1/attachments"),
     ("POST", "/api/v1/notices"),  # creates; who may give in tests/deconfliction/test_notices.py
     ("POST", "/api/v1/incidents"),  # creates; who may report in tests/incidents/test_reports.py::test_who_may_report
+    # Create; who may declare, inspect and register in tests/verification/test_postures.py, test_inspections.py
+    # and test_positions.py (test_only_a_principal_s_officers_declare, test_only_observers_inspect, ...).
+    ("POST", "/api/v1/posture-declarations"),
+    ("POST", "/api/v1/inspections"),
+    ("POST", "/api/v1/positions"),
     ("GET", "/api/v1/inbox"),  # built from the same readable() filters as the lists above
     ("GET", "/api/v1/zones"),  # the cell definition's zones, lines and places; no records
     ("GET", "/api/v1/zones/classify"),  # where a point lies against those zones; stores nothing

@@ -80,3 +80,20 @@ def mediators_own_envelope(cell: CellDefinition) -> dict:
         "releasable_to": frozenset(),
         "marking": Marking.AMBER,
     }
+
+
+def can_declare_posture(subject: Subject, desk: str) -> bool:
+    """Declare the party's forces in its own bands of the Areas of Limitation: a principal's liaison and
+    desk officers (the mediator and observers hold no forces there)."""
+    return subject.party_role == "principal" and speaks_on_desk(subject, desk)
+
+
+def can_inspect(subject: Subject) -> bool:
+    """File inspection reports and verify withdrawals: observers of an observer party (UNDOF's Observer
+    Group Golan), never a party to the line."""
+    return subject.party_role == "observer" and Role.OBSERVER in subject.roles
+
+
+def can_track_positions(subject: Subject, desk: str) -> bool:
+    """Register a position held on the ground: those who speak on the desk, and observers (who see them)."""
+    return speaks_on_desk(subject, desk) or can_inspect(subject)

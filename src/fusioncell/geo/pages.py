@@ -26,6 +26,7 @@ BORDERS_URL = "/static/map/borders.geojson"
 ZONES_URL = "/api/v1/zones"
 INCIDENTS_URL = "/api/v1/incidents?limit=200"
 NOTICES_URL = "/api/v1/notices"  # ?when=active and ?when=upcoming
+POSITIONS_URL = "/api/v1/positions?limit=200"  # the withdrawal tracker
 # The static files answer with the type the platform's table gives; not every platform knows GeoJSON.
 mimetypes.add_type("application/geo+json", ".geojson")
 
@@ -46,6 +47,7 @@ def map_page(
         zones_url=ZONES_URL,
         incidents_url=INCIDENTS_URL,
         notices_url=NOTICES_URL,
+        positions_url=POSITIONS_URL,
         type_options=type_options(runtime.cell),
         stages=[(str(stage), str(stage).replace("_", " ")) for stage in Stage],
         # The live stream resumes after the last ledger entry the page's data can reflect.

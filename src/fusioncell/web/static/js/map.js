@@ -15,10 +15,13 @@
 //   incidents      - GET /api/v1/incidents (the caller's view), circle markers by severity and stage, areas
 //                    as polygons; popups link to /incidents/{id}
 //   notices        - GET /api/v1/notices?when=active and ?when=upcoming, their areas, one overlay each
-//   live updates   - one EventSource on /api/v1/stream: an "incident" or "notice" event's record (already
+//   live updates   - one EventSource on /api/v1/stream: an "incident", "notice" or "position" event's record (already
 //                    the reader's view) is added or replaces the one drawn
-//   filters        - the form above the map (time window, type, party, stage), applied here to what is loaded
-//   drawPositions  - the withdrawal tracker's positions (not yet)
+//   filters        - the form above the map (time window, type, party, stage), applied here to what is loaded;
+//                    positions follow the party filter (the holding party) only
+//   positions      - GET /api/v1/positions (the withdrawal tracker), circle markers coloured by stage, a dashed
+//                    ring when a scheduled withdrawal is overdue; popups link to /positions/{id}; live from the
+//                    stream's "position" events like incidents
 (function () {
   "use strict";
 
@@ -29,10 +32,10 @@
   var statusLine = document.getElementById("map-status");
 
   // Panes from bottom to top (Leaflet's overlayPane is 400, markerPane 600, popupPane 700).
-  var PANES = { borders: 250, areas: 410, notices: 415, lines: 420, sites: 430, incidents: 440 };
+  var PANES = { borders: 250, areas: 410, notices: 415, lines: 420, sites: 430, positions: 435, incidents: 440 };
   var AREA_KINDS = ["area-of-limitation", "area-of-separation", "economic-zone"]; // drawn in this order
   var NAME_LANGUAGES = ["en", "ar", "he"];
-  var RECORD_KINDS = ["incidents", "notices-active", "notices-upcoming"];
+  var RECORD_KINDS = ["incidents", "notices-active", "notices-upcoming", "positions"];
 
   // ---------- texts and small helpers ----------
 
@@ -316,6 +319,7 @@
   });
   var incidents = {}; // id -> {record, layer}
   var notices = {}; // id -> {record, layer, key}
+  var positions = {}; // id -> {record, layer}
 
   // The label of an option of the filter form (type and stage names come from the template).
   function optionLabel(name, value) {
@@ -422,6 +426,49 @@
     return layer;
   }
 
+  // A scheduled withdrawal past its due date, as of now (the server's flag was as of its answer).
+  function positionOverdue(record) {
+    return record.stage === "scheduled" && Boolean(record.due_at) && Date.parse(record.due_at) <= Date.now();
+  }
+
+  function positionPopup(record) {
+    var node = element("div", "map-popup map-popup--position");
+    var name = element("p", "map-name", record.name);
+    name.dir = "auto";
+    node.appendChild(name);
+    var facts = text("stage-" + record.stage) || String(record.stage || "");
+    if (positionOverdue(record)) facts += " · " + text("overdue");
+    node.appendChild(element("p", "map-kind", facts));
+    node.appendChild(element("p", "map-fact", fill(text("held-by"), { party: record.holding_party })));
+    if (record.stage === "scheduled" && record.due_at) {
+      node.appendChild(element("p", "map-fact", fill(text("due"), { when: when(record.due_at) })));
+    }
+    if (record.zones && record.zones.length) node.appendChild(element("p", "map-fact", record.zones.join(", ")));
+    if (record.description) {
+      var description = element("p", "map-fact", record.description.slice(0, 240));
+      description.dir = "auto";
+      node.appendChild(description);
+    }
+    node.appendChild(recordLink("/positions/" + encodeURIComponent(record.id), text("open-position")));
+    return node;
+  }
+
+  function positionLayer(record) {
+    var stage = String(record.stage || "occupied").replace(/[^a-z]/g, "");
+    var classes = ["map-position", "map-position--" + stage];
+    classes.push("map-record-" + String(record.id).replace(/[^0-9a-f-]/gi, ""));
+    if (positionOverdue(record)) classes.push("map-position--overdue");
+    var group = L.featureGroup();
+    if (record.location && record.location.type === "Polygon") {
+      group.addLayer(L.geoJSON(record.location, { pane: "positions", className: "map-position-area" }));
+    }
+    group.addLayer(L.circleMarker([record.lat, record.lon], { pane: "positions", className: classes.join(" "), radius: 8 }));
+    group.bindPopup(function () {
+      return positionPopup(record);
+    });
+    return group;
+  }
+
   function newer(known, record) {
     return !known || !(Number(known.record.version) > Number(record.version));
   }
@@ -442,6 +489,14 @@
     delete notices[record.id];
     var key = noticeKey(record);
     if (key) notices[record.id] = { record: record, layer: noticeLayer(record, key), key: key };
+  }
+
+  function putPosition(record) {
+    if (!record || !record.id || typeof record.lat !== "number") return;
+    var known = positions[record.id];
+    if (!newer(known, record)) return;
+    if (known) recordOverlays.positions.group.removeLayer(known.layer);
+    positions[record.id] = { record: record, layer: positionLayer(record), overdue: positionOverdue(record) };
   }
 
   // ---------- filters ----------
@@ -473,9 +528,13 @@
     return !filters.party || record.origin_party === filters.party;
   }
 
+  function showsPosition(record, filters) {
+    return !filters.party || record.holding_party === filters.party;
+  }
+
   function applyFilters() {
     var filters = currentFilters();
-    var shown = { incidents: 0, notices: 0 };
+    var shown = { incidents: 0, notices: 0, positions: 0 };
     Object.keys(incidents).forEach(function (id) {
       var entry = incidents[id];
       var group = recordOverlays.incidents.group;
@@ -496,6 +555,17 @@
         group.removeLayer(entry.layer);
       }
     });
+    Object.keys(positions).forEach(function (id) {
+      var entry = positions[id];
+      var group = recordOverlays.positions.group;
+      if (showsPosition(entry.record, filters)) {
+        if (!group.hasLayer(entry.layer)) group.addLayer(entry.layer);
+        shown.positions++;
+      } else if (group.hasLayer(entry.layer)) {
+        group.removeLayer(entry.layer);
+      }
+    });
+    container.setAttribute("data-positions-shown", String(shown.positions));
     container.setAttribute("data-incidents-shown", String(shown.incidents));
     container.setAttribute("data-notices-shown", String(shown.notices));
     if (countsLine) countsLine.textContent = fill(text("counts"), shown);
@@ -509,7 +579,8 @@
     });
   }
 
-  // An upcoming notice becomes active, an active one ends: sorted again each minute.
+  // An upcoming notice becomes active, an active one ends, a scheduled withdrawal falls overdue: sorted again
+  // each minute.
   window.setInterval(function () {
     var moved = false;
     Object.keys(notices).forEach(function (id) {
@@ -518,6 +589,13 @@
       recordOverlays[entry.key].group.removeLayer(entry.layer);
       delete notices[id];
       putNotice(entry.record);
+      moved = true;
+    });
+    Object.keys(positions).forEach(function (id) {
+      var entry = positions[id];
+      if (positionOverdue(entry.record) === entry.overdue) return;
+      recordOverlays.positions.group.removeLayer(entry.layer);
+      positions[id] = { record: entry.record, layer: positionLayer(entry.record), overdue: !entry.overdue };
       moved = true;
     });
     if (moved) applyFilters();
@@ -538,6 +616,9 @@
       }),
       getJson(base + separator + "when=upcoming&limit=200").then(function (page) {
         (page.items || []).forEach(putNotice);
+      }),
+      getJson(container.getAttribute("data-positions-url")).then(function (page) {
+        (page.items || []).forEach(putPosition);
       }),
     ];
     return Promise.all(loads).then(
@@ -576,6 +657,7 @@
     var kind = data.kind || event.type;
     if (kind === "incident") putIncident(data.record);
     else if (kind === "notice") putNotice(data.record);
+    else if (kind === "position") putPosition(data.record);
     else return;
     applyFilters();
   }
@@ -595,6 +677,7 @@
     }
     source.addEventListener("incident", onRecord);
     source.addEventListener("notice", onRecord);
+    source.addEventListener("position", onRecord);
     source.addEventListener("open", function () {
       setLive("live");
       retryDelay = 5000;

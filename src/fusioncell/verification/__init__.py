@@ -1,0 +1,1 @@
+"""The de-escalation desk's verification: force-posture declarations, inspections, the withdrawal tracker."""
