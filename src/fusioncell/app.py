@@ -15,6 +15,8 @@ from fusioncell.config import Settings, get_settings
 from fusioncell.deconfliction.endpoints import router as deconfliction_router
 from fusioncell.events.endpoints import router as events_router
 from fusioncell.events.tail import LedgerTail
+from fusioncell.fusion.endpoints import router as fusion_router
+from fusioncell.fusion.pages import router as fusion_pages_router
 from fusioncell.geo.endpoints import router as geo_router
 from fusioncell.geo.pages import router as map_pages_router
 from fusioncell.hotline.endpoints import router as hotline_router
@@ -127,11 +129,13 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app.include_router(deconfliction_router)
     app.include_router(incident_exports_router)  # before incidents_router: its paths would match /{incident_id}
     app.include_router(incidents_router)
+    app.include_router(fusion_router)
     app.include_router(pages_router)
     app.include_router(hotline_pages_router)
     app.include_router(notifications_pages_router)
     app.include_router(map_pages_router)
     app.include_router(incident_pages_router)
+    app.include_router(fusion_pages_router)
     app.include_router(verification_router)
     app.include_router(verification_pages_router)
     app.mount("/static", StaticFiles(directory=str(files("fusioncell.web") / "static")), name="static")

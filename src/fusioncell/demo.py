@@ -70,6 +70,7 @@ def seed_demo_records(session: Session, *, cell: CellDefinition) -> None:
 
     Only for the default cell's parties; a custom demo cell gets accounts but no seeded traffic."""
     from fusioncell.deconfliction.demo import seed_demo_notices
+    from fusioncell.fusion.demo import seed_demo_fusions
     from fusioncell.hotline.service import Draft, acknowledge, mark_read, relay_message, send_message
     from fusioncell.incidents.demo import seed_demo_incidents
     from fusioncell.verification.demo import seed_demo_verification
@@ -153,6 +154,7 @@ def seed_demo_records(session: Session, *, cell: CellDefinition) -> None:
     _seed_illustrative_webhook(session, cell=cell)
     seed_demo_notices(session, cell=cell)
     seed_demo_incidents(session, cell=cell, isr=isr, syr=syr, usa=usa)
+    seed_demo_fusions(session, cell=cell, isr=isr, syr=syr, usa=usa)
     seed_demo_verification(session, cell=cell, isr=isr, syr=syr, usa=usa, undof=undof)
 
 

@@ -34,6 +34,8 @@ INCIDENT_ESCALATION_MATRIX = "tests/incidents/test_matrix.py::test_incident_esca
 GEOJSON_EXPORT = "tests/incidents/test_exports.py::test_the_geojson_export_holds_exactly_what_the_party_may_read"
 CSV_EXPORT = "tests/incidents/test_exports.py::test_the_csv_export_holds_exactly_what_the_party_may_read"
 COT_EXPORT = "tests/incidents/test_cot.py::test_the_http_cot_endpoint_holds_exactly_what_the_party_may_read"
+FUSION_PAGE_MATRIX = "tests/web/test_fusion_pages.py::test_fusion_pages_and_their_buttons_obey_the_matrix"
+FUSION_MATRIX = "tests/fusion/test_matrix.py::test_fusions_obey_the_matrix_in_lists_details_and_actions"
 INCIDENT_PAGE_MATRIX = "tests/web/test_incident_pages.py::test_incident_pages_and_their_button_obey_the_matrix"
 POSTURE_MATRIX = "tests/verification/test_matrix.py::test_posture_declarations_obey_the_matrix"
 INSPECTION_MATRIX = "tests/verification/test_matrix.py::test_inspections_obey_the_matrix"
@@ -89,6 +91,20 @@ MATRIX = {
     ("POST", "/api/v1/complaints/{complaint_id}/ruling"): COMPLAINT_MATRIX,
     ("GET", "/api/v1/incident-escalations"): INCIDENT_ESCALATION_MATRIX,
     ("GET", "/api/v1/incident-escalations/{escalation_id}"): INCIDENT_ESCALATION_MATRIX,
+    # Fused incidents. The source reports inside one, per reader: tests/fusion/test_matrix.py::
+    # test_each_source_report_in_a_fusion_is_shown_only_to_whom_its_own_envelope_allows; who may decide:
+    # tests/fusion/test_fusion.py::test_only_the_mediator_decides.
+    ("GET", "/api/v1/fusions"): FUSION_MATRIX,
+    ("GET", "/api/v1/fusions/{fusion_id}"): FUSION_MATRIX,
+    ("POST", "/api/v1/fusions/{fusion_id}/confirm"): FUSION_MATRIX,
+    ("POST", "/api/v1/fusions/{fusion_id}/split"): FUSION_MATRIX,
+    ("POST", "/api/v1/fusions/{fusion_id}/dismiss"): FUSION_MATRIX,
+    # Their pages list exactly what the API lists to each member (same test).
+    ("GET", "/fusions"): FUSION_PAGE_MATRIX,
+    ("GET", "/fusions/{fusion_id}"): FUSION_PAGE_MATRIX,
+    ("POST", "/fusions/{fusion_id}/confirm"): FUSION_PAGE_MATRIX,
+    ("POST", "/fusions/{fusion_id}/split"): FUSION_PAGE_MATRIX,
+    ("POST", "/fusions/{fusion_id}/dismiss"): FUSION_PAGE_MATRIX,
     # Exports of the incidents: each party's export equals its list, over drafts, releases to others and a
     # retraction (the TCP CoT feed: tests/incidents/test_cot.py::test_pytak_receives_the_incidents_...).
     ("GET", "/api/v1/incidents/export.geojson"): GEOJSON_EXPORT,
@@ -134,6 +150,8 @@ MEMBER = {
     ("POST", "/api/v1/messages"),  # creates; posting rights tested in tests/hotline/test_messages.py
     ("POST", "/api/v1/attachments"),
     ("POST", "/api/v1/notices"),  # creates; who may give in tests/deconfliction/test_notices.py
+    # Creates (mediator only, checked before any lookup): tests/fusion/test_fusion.py::test_only_the_mediator_decides
+    ("POST", "/api/v1/fusions"),
     ("POST", "/api/v1/incidents"),  # creates; who may report in tests/incidents/test_reports.py::test_who_may_report
     # Create; who may declare, inspect and register in tests/verification/test_postures.py, test_inspections.py
     # and test_positions.py (test_only_a_principal_s_officers_declare, test_only_observers_inspect, ...).

@@ -176,7 +176,8 @@ def test_pytak_receives_the_incidents_released_to_its_party_and_none_other(tmp_p
             assert event.get("type") == COT_TYPE and event.find("point") is not None
         usa_view = httpx.get(f"{base}/api/v1/incidents?limit=200", headers=isr, timeout=30).json()["items"]
         usa_only_ids = {i["id"] for i in usa_view if i["releasable_to"] == ["USA"]}
-        assert len(usa_only_ids) == 2 and not usa_only_ids & set(client.received)
+        # The two recorded here for the mediator alone, and any the demo cell holds: none ever sent.
+        assert usa_only in usa_only_ids and len(usa_only_ids) >= 2 and not usa_only_ids & set(client.received)
 
         # A bad token, or no AUTH line: the connection closes without a byte.
         async def refused(first_line: bytes) -> bytes:

@@ -71,6 +71,12 @@ def can_give_notice(subject: Subject, desk: str) -> bool:
     return speaks_on_desk(subject, desk) or Role.OBSERVER in subject.roles
 
 
+def can_fuse_reports(subject: Subject, desk: str) -> bool:
+    """Confirm, merge, split or dismiss fused incidents: the mediator's liaison officers, supervisors and
+    the desk's officers. Nobody else decides which reports are one event."""
+    return subject.is_mediator and (can_supervise(subject) or f"officer:{desk}" in subject.roles)
+
+
 def mediators_own_envelope(cell: CellDefinition) -> dict:
     """The envelope of a record the cell raises for the mediator alone (an escalation): released, the
     mediator's own, released to no other party, so the one rule lets the mediator read it and nobody else."""

@@ -28,6 +28,7 @@ from fusioncell.cell.common import (
     duplicate_code_problems,
 )
 from fusioncell.cell.deconfliction import LeadHours, LeadWhere, deconfliction_problems, default_lead_hours
+from fusioncell.cell.fusion import FusionThresholds
 from fusioncell.cell.incidents import IncidentRule, IncidentType, RuleCondition, TypeFlag, incident_problems
 from fusioncell.cell.zones import (
     AreaOfInterest,
@@ -189,6 +190,7 @@ class CellDefinition(Model):
     incident_types: tuple[IncidentType, ...] = ()
     incident_rules: tuple[IncidentRule, ...] = ()
     deadlines: Deadlines = Field(default_factory=Deadlines)
+    fusion: FusionThresholds = Field(default_factory=FusionThresholds)  # proposing duplicate reports as one
     targets: Targets | None = None
 
     @field_validator("timezone")

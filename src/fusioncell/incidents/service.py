@@ -1,6 +1,8 @@
 """Reporting incidents and releasing them. Never commits.
 
 The lifecycle after release is in lifecycle.py, complaints in complaints.py, what is listed in queries.py.
+A report that goes out is compared with the stored ones, and its likely duplicates put before the mediator
+(fusion/proposals.py) in the same transaction.
 """
 
 import uuid
@@ -17,6 +19,7 @@ from fusioncell.cell.definition import CellDefinition
 from fusioncell.db.base import Marking, Status
 from fusioncell.db.types import utcnow
 from fusioncell.errors import Conflict, Forbidden, Invalid, NotFound
+from fusioncell.fusion.proposals import propose_for
 from fusioncell.hotline.models import Attachment
 from fusioncell.incidents.derived import derive, positions
 from fusioncell.incidents.models import GeoPrecision, Incident, Stage, TimePrecision
@@ -156,6 +159,8 @@ def report_incident(
     action = "incident-drafted" if report.draft else _submit(incident, cell, subject, now)
     session.add(incident)
     record_change(session, record=incident, action=action, actor=subject.username, party=subject.party)
+    if incident.status != Status.DRAFT:
+        propose_for(session, cell=cell, incident=incident, now=now)
     return incident
 
 
@@ -168,9 +173,11 @@ def release_incident(
         raise Forbidden("a party releases only its own incidents, by its liaison or de-escalation officers")
     if incident.status != Status.DRAFT:
         raise Conflict(f"the incident is {incident.status}, not a draft")
-    action = _submit(incident, cell, subject, now or utcnow())
+    now = now or utcnow()
+    action = _submit(incident, cell, subject, now)
     incident.version += 1
     record_change(session, record=incident, action=action, actor=subject.username, party=subject.party)
+    propose_for(session, cell=cell, incident=incident, now=now)
     return incident
 
 

@@ -1,0 +1,1 @@
+"""Fusion of duplicate incident reports: proposed by the desk, decided by the mediator."""
