@@ -13,6 +13,7 @@ from fusioncell import __version__
 from fusioncell.access.endpoints import router as access_router
 from fusioncell.config import Settings, get_settings
 from fusioncell.deconfliction.endpoints import router as deconfliction_router
+from fusioncell.deconfliction.pages import router as notice_pages_router
 from fusioncell.events.endpoints import router as events_router
 from fusioncell.events.tail import LedgerTail
 from fusioncell.fusion.endpoints import router as fusion_router
@@ -25,10 +26,14 @@ from fusioncell.hotline.pages import router as hotline_pages_router
 from fusioncell.hotline.scheduled import escalate_overdue
 from fusioncell.http import EdgeMiddleware, install_error_handlers
 from fusioncell.incidents.cot import CotServer
+from fusioncell.incidents.dashboard_pages import router as incident_dashboard_router
 from fusioncell.incidents.endpoints import router as incidents_router
 from fusioncell.incidents.export_endpoints import router as incident_exports_router
+from fusioncell.incidents.page_actions import router as incident_actions_router
 from fusioncell.incidents.pages import router as incident_pages_router
 from fusioncell.incidents.scheduled import escalate_overdue_incidents
+from fusioncell.incidents.statistics_endpoints import router as incident_statistics_router
+from fusioncell.incidents.wall_pages import router as wall_pages_router
 from fusioncell.ledger.endpoints import router as ledger_router
 from fusioncell.ledger.service import checkpoint_if_due, tree_size
 from fusioncell.logs import configure_logging
@@ -128,6 +133,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app.include_router(geo_router)
     app.include_router(deconfliction_router)
     app.include_router(incident_exports_router)  # before incidents_router: its paths would match /{incident_id}
+    app.include_router(incident_statistics_router)  # likewise
     app.include_router(incidents_router)
     app.include_router(fusion_router)
     app.include_router(pages_router)
@@ -136,6 +142,10 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app.include_router(map_pages_router)
     app.include_router(incident_pages_router)
     app.include_router(fusion_pages_router)
+    app.include_router(incident_actions_router)
+    app.include_router(incident_dashboard_router)
+    app.include_router(notice_pages_router)
+    app.include_router(wall_pages_router)
     app.include_router(verification_router)
     app.include_router(verification_pages_router)
     app.mount("/static", StaticFiles(directory=str(files("fusioncell.web") / "static")), name="static")

@@ -37,6 +37,10 @@ COT_EXPORT = "tests/incidents/test_cot.py::test_the_http_cot_endpoint_holds_exac
 FUSION_PAGE_MATRIX = "tests/web/test_fusion_pages.py::test_fusion_pages_and_their_buttons_obey_the_matrix"
 FUSION_MATRIX = "tests/fusion/test_matrix.py::test_fusions_obey_the_matrix_in_lists_details_and_actions"
 INCIDENT_PAGE_MATRIX = "tests/web/test_incident_pages.py::test_incident_pages_and_their_button_obey_the_matrix"
+INCIDENT_BUTTON_MATRIX = "tests/web/test_incident_actions.py::test_every_button_obeys_the_matrix"
+NOTICE_PAGE_MATRIX = "tests/web/test_notice_pages.py::test_notice_pages_and_their_buttons_obey_the_matrix"
+STATISTICS_MATRIX = "tests/incidents/test_statistics.py::test_every_member_counts_exactly_what_it_may_read"
+WALL_MATRIX = "tests/web/test_desk_views.py::test_the_wall_queue_obeys_the_matrix"
 POSTURE_MATRIX = "tests/verification/test_matrix.py::test_posture_declarations_obey_the_matrix"
 INSPECTION_MATRIX = "tests/verification/test_matrix.py::test_inspections_obey_the_matrix"
 POSITION_MATRIX = "tests/verification/test_matrix.py::test_positions_obey_the_matrix_in_lists_details_and_moves"
@@ -115,6 +119,28 @@ MATRIX = {
     ("GET", "/incidents"): INCIDENT_PAGE_MATRIX,
     ("GET", "/incidents/{incident_id}"): INCIDENT_PAGE_MATRIX,
     ("POST", "/incidents/{incident_id}/acknowledge"): INCIDENT_PAGE_MATRIX,
+    # The incident page's other buttons and the complaint buttons: the API's service calls, run through the
+    # matrix again over these paths (an unreadable record is the 404 of a missing one, form fields or not).
+    ("POST", "/incidents/{incident_id}/release"): INCIDENT_BUTTON_MATRIX,
+    ("POST", "/incidents/{incident_id}/approve"): INCIDENT_BUTTON_MATRIX,
+    ("POST", "/incidents/{incident_id}/investigate"): INCIDENT_BUTTON_MATRIX,
+    ("POST", "/incidents/{incident_id}/finding"): INCIDENT_BUTTON_MATRIX,
+    ("POST", "/incidents/{incident_id}/close"): INCIDENT_BUTTON_MATRIX,
+    ("POST", "/incidents/{incident_id}/retract"): INCIDENT_BUTTON_MATRIX,
+    ("POST", "/incidents/{incident_id}/complaints"): INCIDENT_BUTTON_MATRIX,
+    ("POST", "/complaints/{complaint_id}/answer"): INCIDENT_BUTTON_MATRIX,
+    ("POST", "/complaints/{complaint_id}/ruling"): INCIDENT_BUTTON_MATRIX,
+    # The notice pages: the list shows exactly what the API lists to each member (same test).
+    ("GET", "/notices"): NOTICE_PAGE_MATRIX,
+    ("GET", "/notices/{notice_id}"): NOTICE_PAGE_MATRIX,
+    ("POST", "/notices/{notice_id}/acknowledge"): NOTICE_PAGE_MATRIX,
+    ("POST", "/notices/{notice_id}/retract"): NOTICE_PAGE_MATRIX,
+    # The desk's figures count only what the caller may read; the dashboard renders the same function's.
+    ("GET", "/api/v1/incidents/statistics"): STATISTICS_MATRIX,
+    ("GET", "/dashboard/deescalation"): STATISTICS_MATRIX,
+    # The operations-room wall: its overdue queue (also rendered into the page) lists what each member may read.
+    ("GET", "/wall"): WALL_MATRIX,
+    ("GET", "/wall/queue"): WALL_MATRIX,
     # The de-escalation desk's verification: declarations, inspections and the withdrawal tracker's positions.
     # Who may move a position: tests/verification/test_matrix.py::
     # test_moving_positions_answers_as_the_rules_say_for_every_member_and_state.
@@ -153,6 +179,7 @@ MEMBER = {
     # Creates (mediator only, checked before any lookup): tests/fusion/test_fusion.py::test_only_the_mediator_decides
     ("POST", "/api/v1/fusions"),
     ("POST", "/api/v1/incidents"),  # creates; who may report in tests/incidents/test_reports.py::test_who_may_report
+    ("POST", "/notices"),  # the notice form: the API's schema and handler; tests/web/test_notice_pages.py
     # Create; who may declare, inspect and register in tests/verification/test_postures.py, test_inspections.py
     # and test_positions.py (test_only_a_principal_s_officers_declare, test_only_observers_inspect, ...).
     ("POST", "/api/v1/posture-declarations"),

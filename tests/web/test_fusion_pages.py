@@ -114,3 +114,20 @@ def test_fusion_pages_and_their_buttons_obey_the_matrix(client, db, population, 
         listed = set(re.findall(r'<tr data-fusion="([^"]+)"', client.get("/fusions", headers=headers).text))
         assert listed == api, member.username
 
+
+def test_the_incident_page_links_its_fusion_only_for_whom_may_read_it(browser, two_reports):  # noqa: F811
+    isr, _ = two_reports
+    usa, isr_browser = browser("usa.liaison"), browser("isr.liaison")
+    [fusion_id] = re.findall(r'<tr data-fusion="([^"]+)"', page(usa, "/fusions"))
+    assert f'href="/fusions/{fusion_id}"' in page(usa, f"/incidents/{isr['id']}")
+    assert "incident-fusions" not in page(isr_browser, f"/incidents/{isr['id']}")  # a proposal: the mediator's
+    html = page(usa, f"/fusions/{fusion_id}")
+    usa.post(
+        f"/fusions/{fusion_id}/confirm",
+        data={"csrf_token": csrf_of(html, "csrf_token"), "releasable_to": ["ISR", "SYR"]},
+        headers=HTML,
+    )
+    panel = re.search(
+        r'data-testid="incident-fusions".*?</section>', page(isr_browser, f"/incidents/{isr['id']}"), re.S
+    )
+    assert f'href="/fusions/{fusion_id}"' in panel.group(0) and "ISR, SYR" in panel.group(0)

@@ -1,5 +1,5 @@
-"""The de-escalation desk's incident pages: the queue (GET /incidents) and one incident (GET /incidents/{id})
-with its Acknowledge button.
+"""The de-escalation desk's incident pages: the queue (GET /incidents, filtered by query string, overdue first)
+and one incident (GET /incidents/{id}) with its Acknowledge button; its other buttons are page_actions.py's.
 
 Every read goes through queries.list_incidents / service.readable_incident and so through the releasability
 rule; what is shown is views.incident_read, so fields withheld from the caller stay withheld. An incident the
@@ -19,8 +19,13 @@ from fusioncell.access.subjects import Subject
 from fusioncell.cell.definition import CellDefinition
 from fusioncell.db.base import Status
 from fusioncell.db.types import utcnow
+from fusioncell.errors import Invalid
+from fusioncell.fusion.queries import list_fusions
+from fusioncell.geo.pages import type_options
 from fusioncell.incidents import complaints, lifecycle, queries, service
-from fusioncell.incidents.models import Stage
+from fusioncell.incidents.endpoints import incident_filters
+from fusioncell.incidents.models import Finding, Ruling, Stage
+from fusioncell.incidents.page_actions import incident_actions, may_answer, may_rule
 from fusioncell.incidents.schemas import ComplaintRead, IncidentRead
 from fusioncell.incidents.views import incident_read
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
@@ -30,6 +35,7 @@ router = APIRouter(include_in_schema=False)
 
 QUEUE_SIZE = 200
 COMPLAINTS_SHOWN = 50
+FUSIONS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,7 @@ def _names(cell: CellDefinition) -> tuple[dict[str, str], dict[str, str]]:
     return types, zones
 
 
-def _row(cell: CellDefinition, subject: Subject, view: IncidentRead, now: datetime) -> Row:
+def incident_row(cell: CellDefinition, subject: Subject, view: IncidentRead, now: datetime) -> Row:
     types, zones = _names(cell)
     owes = owes_acknowledgement(subject, view)
     return Row(
@@ -70,17 +76,51 @@ def _row(cell: CellDefinition, subject: Subject, view: IncidentRead, now: dateti
     )
 
 
+def queue_filters(
+    type: str = "",
+    stage: str = "",
+    zone: str = "",
+    party: str = "",
+    runtime: Runtime = Depends(get_runtime),
+) -> queries.IncidentFilters:
+    """The queue's filter form: a field left empty filters nothing; the rest is checked as the API checks it
+    (an unknown code is the API's 422)."""
+    stages = {str(s) for s in Stage}
+    if stage and stage not in stages:
+        raise Invalid(f"The request is not valid: query.stage: unknown stage {stage!r}", details=None)
+    return incident_filters(
+        stage=Stage(stage) if stage else None,
+        type=type or None,
+        zone=zone or None,
+        party=party or None,
+        actor=None,
+        status=None,
+        since=None,
+        until=None,
+        runtime=runtime,
+    )
+
+
+def overdue_first(rows: list[Row]) -> list[Row]:
+    """What the caller's party owes past its deadline first, the most overdue on top; then the rest as
+    listed (newest report first)."""
+    overdue = sorted((r for r in rows if r.overdue), key=lambda r: r.view.ack_due_at)
+    return overdue + [r for r in rows if not r.overdue]
+
+
 @router.get("/incidents", response_class=HTMLResponse)
 def queue_page(
     request: Request,
+    filters: queries.IncidentFilters = Depends(queue_filters),
     caller: Caller = PageCallerDep,
     session: Session = SessionDep,
     runtime: Runtime = Depends(get_runtime),
 ):
-    """What the caller may read, newest report first; what the caller's party owes, with its countdown."""
+    """What the caller may read, overdue first, then newest report first; what the caller's party owes,
+    with its countdown."""
     subject, cell, now = caller.subject, runtime.cell, utcnow()
-    found = queries.list_incidents(session, cell=cell, subject=subject, limit=QUEUE_SIZE)
-    rows = [_row(cell, subject, incident_read(subject, i), now) for i in found]
+    found = queries.list_incidents(session, cell=cell, subject=subject, filters=filters, limit=QUEUE_SIZE)
+    rows = overdue_first([incident_row(cell, subject, incident_read(subject, i), now) for i in found])
     return render(
         request,
         "incidents.html",
@@ -90,6 +130,10 @@ def queue_page(
         owed=[r for r in rows if r.owes],
         now=now,
         more=len(found) == QUEUE_SIZE,
+        filters=filters,
+        filtering=filters != queries.IncidentFilters(),
+        stages=[(str(s), str(s).replace("_", " ")) for s in Stage],
+        type_options=type_options(cell),
     )
 
 
@@ -103,7 +147,7 @@ def incident_page(
 ):
     subject, cell, now = caller.subject, runtime.cell, utcnow()
     incident = service.readable_incident(session, subject=subject, incident_id=incident_id)
-    row = _row(cell, subject, incident_read(subject, incident), now)
+    row = incident_row(cell, subject, incident_read(subject, incident), now)
     found = complaints.list_complaints(
         session, subject=subject, incident_id=incident.id, before=None, limit=COMPLAINTS_SHOWN
     )
@@ -117,6 +161,13 @@ def incident_page(
         incident=row.view,
         places=places,
         complaints=[ComplaintRead.model_validate(c) for c in found],
+        answerable={c.id for c in found if may_answer(subject, c)},
+        rulable={c.id for c in found if may_rule(subject, c)},
+        actions=incident_actions(cell, subject, incident),
+        findings=[str(f) for f in Finding],
+        rulings=[str(r) for r in Ruling],
+        # The fused incidents holding this report that the caller may read (a proposal: the mediator's).
+        fusions=list_fusions(session, subject=subject, incident_id=incident.id, limit=FUSIONS_SHOWN),
         now=now,
     )
 
