@@ -1,15 +1,31 @@
-"""Request and response bodies for logins, the caller, and API tokens."""
+"""Request and response bodies for logins, the caller, and API tokens; the envelope every record is read with."""
 
 import uuid
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from fusioncell.db.base import Status
+
 
 class Strict(BaseModel):
     """Request bodies: unknown fields are an error, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class EnvelopeRead(BaseModel):
+    """A shared record's envelope (DESIGN.md) as its readers see it; each desk's read model adds its fields."""
+
+    id: uuid.UUID
+    origin_party: str
+    created_by: str
+    created_at: datetime
+    version: int
+    status: Status
+    releasable_to: list[str]
+    marking: str
+    ledger_index: int | None
 
 
 class LoginRequest(Strict):

@@ -9,9 +9,9 @@ import shapely
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from shapely.geometry import Polygon
 
-from fusioncell.access.schemas import Strict
+from fusioncell.access.schemas import EnvelopeRead, Strict
 from fusioncell.cell.deconfliction import Activity
-from fusioncell.db.base import Marking, Status
+from fusioncell.db.base import Marking
 from fusioncell.db.types import utcnow
 from fusioncell.deconfliction.areas import round_ring
 from fusioncell.deconfliction.findings import FindingCode, Severity
@@ -138,16 +138,7 @@ class AcknowledgementRead(BaseModel):
     ledger_index: int | None
 
 
-class NoticeRead(BaseModel):
-    id: uuid.UUID
-    origin_party: str
-    created_by: str
-    created_at: datetime
-    version: int
-    status: Status
-    releasable_to: list[str]
-    marking: str
-    ledger_index: int | None
+class NoticeRead(EnvelopeRead):
     activity: Activity
     area: dict | None = Field(description="A GeoJSON Polygon (a circle drawn as one); None once retracted.")
     circle: CircleRead | None = Field(description="The circle the area was given as; None once retracted.")

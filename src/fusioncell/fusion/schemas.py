@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, field_validator
 
-from fusioncell.access.schemas import Strict
+from fusioncell.access.schemas import EnvelopeRead, Strict
 from fusioncell.cell.common import PartyCode
 from fusioncell.fusion.models import FusionStage, MemberState
 from fusioncell.incidents.schemas import MAX_DESCRIPTION_CHARS, MAX_REASON_CHARS, IncidentRead
@@ -66,16 +66,7 @@ class FusionMemberRead(BaseModel):
     )
 
 
-class FusionRead(BaseModel):
-    id: uuid.UUID
-    origin_party: str
-    created_by: str
-    created_at: datetime
-    version: int
-    status: str
-    releasable_to: list[str]
-    marking: str
-    ledger_index: int | None
+class FusionRead(EnvelopeRead):
     stage: FusionStage
     extends_id: uuid.UUID | None
     occurred_at: datetime

@@ -43,16 +43,23 @@ def map_page(
         "map.html",
         caller,
         runtime,
-        borders_url=BORDERS_URL,
-        zones_url=ZONES_URL,
-        incidents_url=INCIDENTS_URL,
-        notices_url=NOTICES_URL,
-        positions_url=POSITIONS_URL,
+        **map_sources(session),
         type_options=type_options(runtime.cell),
         stages=[(str(stage), str(stage).replace("_", " ")) for stage in Stage],
-        # The live stream resumes after the last ledger entry the page's data can reflect.
-        stream_after=tree_size(session) - 1,
     )
+
+
+def map_sources(session: Session) -> dict:
+    """What the map canvas (_map_canvas.html) reads its layers from, for every page that draws the map."""
+    return {
+        "borders_url": BORDERS_URL,
+        "zones_url": ZONES_URL,
+        "incidents_url": INCIDENTS_URL,
+        "notices_url": NOTICES_URL,
+        "positions_url": POSITIONS_URL,
+        # The live stream resumes after the last ledger entry the page's data can reflect.
+        "stream_after": tree_size(session) - 1,
+    }
 
 
 def type_options(cell: CellDefinition) -> list[dict]:

@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo
 from shapely import is_valid_reason
 from shapely.geometry import Polygon
 
-from fusioncell.access.schemas import Strict
+from fusioncell.access.schemas import EnvelopeRead, Strict
 from fusioncell.cell.common import PARTY_CODE_PATTERN, SLUG_PATTERN, Names, PartyCode
 from fusioncell.db.base import Marking, Status
 from fusioncell.db.types import utcnow
@@ -180,16 +180,7 @@ class Violation(BaseModel):
     severity: int | None
 
 
-class IncidentRead(BaseModel):
-    id: uuid.UUID
-    origin_party: str
-    created_by: str
-    created_at: datetime
-    version: int
-    status: Status
-    releasable_to: list[str]
-    marking: str
-    ledger_index: int | None
+class IncidentRead(EnvelopeRead):
     occurred_at: datetime
     occurred_until: datetime | None
     time_precision: TimePrecision

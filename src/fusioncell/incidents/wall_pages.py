@@ -19,13 +19,12 @@ from fusioncell.deconfliction import queries as notice_queries
 from fusioncell.deconfliction.pages import notice_rows
 from fusioncell.deconfliction.queries import When
 from fusioncell.events.representations import registered_kinds
-from fusioncell.geo.pages import BORDERS_URL, INCIDENTS_URL, NOTICES_URL, POSITIONS_URL, ZONES_URL
+from fusioncell.geo.pages import map_sources
 from fusioncell.incidents import queries
 from fusioncell.incidents.models import Stage
 from fusioncell.incidents.pages import incident_row
 from fusioncell.incidents.statistics import is_overdue
 from fusioncell.incidents.views import incident_read
-from fusioncell.ledger.service import tree_size
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
 from fusioncell.web.pages import render
 
@@ -67,14 +66,9 @@ def wall_page(
         "wall.html",
         caller,
         runtime,
-        borders_url=BORDERS_URL,
-        zones_url=ZONES_URL,
-        incidents_url=INCIDENTS_URL,
-        notices_url=NOTICES_URL,
-        positions_url=POSITIONS_URL,
+        **map_sources(session),
         legend=LEGEND,
         swatches=SWATCHES,
-        stream_after=tree_size(session) - 1,
         kinds=registered_kinds(),
         refresh_seconds=QUEUE_REFRESH_SECONDS,
         **overdue_queue(session, caller, runtime, utcnow()),

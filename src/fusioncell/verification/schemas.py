@@ -9,9 +9,9 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
-from fusioncell.access.schemas import Strict
+from fusioncell.access.schemas import EnvelopeRead, Strict
 from fusioncell.cell.common import PARTY_CODE_PATTERN, SLUG_PATTERN, PartyCode
-from fusioncell.db.base import Marking, Status
+from fusioncell.db.base import Marking
 from fusioncell.db.types import utcnow
 from fusioncell.incidents.schemas import Location
 from fusioncell.verification.models import PositionStage, Result
@@ -117,18 +117,6 @@ class NoteCreate(Strict):
     note: str | None = Field(default=None, max_length=MAX_NOTE_CHARS)
 
 
-class _EnvelopeRead(BaseModel):
-    id: uuid.UUID
-    origin_party: str
-    created_by: str
-    created_at: datetime
-    version: int
-    status: Status
-    releasable_to: list[str]
-    marking: str
-    ledger_index: int | None
-
-
 class LimitFinding(BaseModel):
     limit: str
     declared: int
@@ -136,7 +124,7 @@ class LimitFinding(BaseModel):
     over: bool
 
 
-class PostureRead(_EnvelopeRead):
+class PostureRead(EnvelopeRead):
     zone: str
     as_of: datetime
     troops: int
@@ -168,7 +156,7 @@ class FindingRead(BaseModel):
     over: list[OverLimit] = Field(description="Observed counts over the zone's limits, computed by the server.")
 
 
-class InspectionRead(_EnvelopeRead):
+class InspectionRead(EnvelopeRead):
     zones: list[str]
     inspected_at: datetime
     position_id: uuid.UUID | None
@@ -193,7 +181,7 @@ class Milestone(BaseModel):
     due_at: datetime | None = None
 
 
-class PositionRead(_EnvelopeRead):
+class PositionRead(EnvelopeRead):
     name: str
     holding_party: str
     location: dict[str, Any] = Field(description="GeoJSON Point or Polygon, lon/lat.")
