@@ -54,14 +54,19 @@ class Incident(Base, Envelope):
     __tablename__ = "incidents"
     __table_args__ = (
         Index("ix_incidents_occurred_at", "occurred_at"),
-        Index("ix_incidents_type", "type"),
-        Index("ix_incidents_stage", "stage"),
+        # A filtered list page walks (column, id) newest first and stops at the page's end; an index on the
+        # column alone made SQLite read and sort every matching row (bench/incidents.py: 1.4 s at 10^6).
+        Index("ix_incidents_type", "type", "id"),
+        Index("ix_incidents_stage", "stage", "id"),
+        Index("ix_incidents_origin_party", "origin_party", "id"),
         Index("ix_incidents_ack_due", "ack_due_at"),
         Index("ix_incidents_lat_lon", "lat", "lon"),
         # The CoT feed polls for incidents newer than the last ledger index it sent.
         Index("ix_incidents_ledger_index", "ledger_index"),
     )
     record_kind = "incident"
+    # The envelope's column, indexed with the id above rather than alone (as the Releasable mixin would).
+    origin_party: Mapped[str] = mapped_column(String(16))
 
     # What the reporter says.
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
