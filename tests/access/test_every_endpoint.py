@@ -33,6 +33,7 @@ COMPLAINT_MATRIX = "tests/incidents/test_matrix.py::test_complaints_obey_the_mat
 INCIDENT_ESCALATION_MATRIX = "tests/incidents/test_matrix.py::test_incident_escalations_obey_the_matrix"
 GEOJSON_EXPORT = "tests/incidents/test_exports.py::test_the_geojson_export_holds_exactly_what_the_party_may_read"
 CSV_EXPORT = "tests/incidents/test_exports.py::test_the_csv_export_holds_exactly_what_the_party_may_read"
+MAP_EXPORT = "tests/incidents/test_exports.py::test_the_map_feed_holds_exactly_what_the_party_may_read"
 COT_EXPORT = "tests/incidents/test_cot.py::test_the_http_cot_endpoint_holds_exactly_what_the_party_may_read"
 FUSION_PAGE_MATRIX = "tests/web/test_fusion_pages.py::test_fusion_pages_and_their_buttons_obey_the_matrix"
 FUSION_MATRIX = "tests/fusion/test_matrix.py::test_fusions_obey_the_matrix_in_lists_details_and_actions"
@@ -113,6 +114,7 @@ MATRIX = {
     # retraction (the TCP CoT feed: tests/incidents/test_cot.py::test_pytak_receives_the_incidents_...).
     ("GET", "/api/v1/incidents/export.geojson"): GEOJSON_EXPORT,
     ("GET", "/api/v1/incidents/export.csv"): CSV_EXPORT,
+    ("GET", "/api/v1/incidents/map"): MAP_EXPORT,
     ("GET", "/api/v1/cot"): COT_EXPORT,
     # The incident pages: the queue lists exactly what the API lists to each member (same test), one
     # incident's page and its Acknowledge button answer the 404 of a missing one when unreadable.

@@ -268,6 +268,8 @@ def test_incidents_and_notices_are_drawn_filtered_and_new_ones_appear_live(brows
     expect(popup).to_be_visible()
     expect(popup).to_contain_text("Severity 5")
     expect(popup).to_contain_text("Reported by SYR")
+    # The map feed carries the marker only; the account comes with the incident when the popup opens.
+    expect(popup).to_contain_text("western edge of Hader")
     link = popup.locator("a")
     assert link.get_attribute("href").startswith("/incidents/")
     page.keyboard.press("Escape")

@@ -116,3 +116,52 @@ def test_exports_stream_many_pages(client, as_, monkeypatch):
     ids = {report(client, isr).json()["id"] for _ in range(5)}
     features = client.get("/api/v1/incidents/export.geojson", headers=isr).json()["features"]
     assert ids <= {f["id"] for f in features} and len(features) == len({f["id"] for f in features})
+
+
+@pytest.mark.parametrize("party", sorted(READS))
+def test_the_map_feed_holds_exactly_what_the_party_may_read(client, as_, incidents, party):
+    response = client.get("/api/v1/incidents/map", headers=as_(party))
+    assert response.status_code == 200, response.text
+    page = response.json()
+    drawn = {i["id"] for i in page["items"]}
+    assert drawn & set(incidents.values()) == {incidents[label] for label in READS[party]}
+    assert drawn == listed(client, as_(party)) and page["truncated"] is False
+    full = {i["id"]: i for i in client.get("/api/v1/incidents?limit=200", headers=as_(party)).json()["items"]}
+    for point in page["items"]:
+        # The marker's facts are the incident's as the API shows it to this party; the account is not sent.
+        assert set(point) == {
+            "id",
+            "version",
+            "origin_party",
+            "status",
+            "stage",
+            "type",
+            "severity",
+            "occurred_at",
+            "lat",
+            "lon",
+            "area",
+        }
+        same = full[point["id"]]
+        assert {k: point[k] for k in ("stage", "status", "severity", "lat", "lon", "version")} == {
+            k: same[k] for k in ("stage", "status", "severity", "lat", "lon", "version")
+        }
+        assert point["occurred_at"] == same["occurred_at"].replace("+00:00", "Z")
+    assert SECRET not in response.text
+
+
+def test_the_map_feed_says_when_it_holds_only_the_newest(client, as_, incidents):
+    page = client.get("/api/v1/incidents/map?limit=2", headers=as_("ISR")).json()
+    newest = [i["id"] for i in client.get("/api/v1/incidents?limit=2", headers=as_("ISR")).json()["items"]]
+    assert [i["id"] for i in page["items"]] == newest and page["truncated"] is True
+    assert client.get("/api/v1/incidents/map?type=no-such-type", headers=as_("ISR")).status_code == 422
+    assert client.get("/api/v1/incidents/map?limit=20001", headers=as_("ISR")).status_code == 422
+
+
+def test_an_area_is_drawn_as_its_polygon(client, as_):
+    square = [[35.81, 33.11], [35.83, 33.11], [35.83, 33.13], [35.81, 33.13], [35.81, 33.11]]
+    area = report(client, as_("SYR"), location={"type": "Polygon", "coordinates": [square]}).json()
+    [point] = [
+        i for i in client.get("/api/v1/incidents/map", headers=as_("SYR")).json()["items"] if i["id"] == area["id"]
+    ]
+    assert point["area"] == {"type": "Polygon", "coordinates": [square]}

@@ -134,7 +134,7 @@ def test_the_shipped_borders_are_the_region_s_countries_as_rfc_7946_geojson():
 def test_the_map_page_renders_its_filters_and_record_sources(client, cell):
     browser_login(client, "isr.liaison")
     html = client.get("/map", headers=HTML).text
-    assert 'data-incidents-url="/api/v1/incidents?limit=200"' in html and 'data-notices-url="/api/v1/notices"' in html
+    assert 'data-incidents-url="/api/v1/incidents/map"' in html and 'data-notices-url="/api/v1/notices"' in html
     assert re.search(r'data-stream-after="-?\d+"', html)
     form = re.search(r'<form class="map-filters".*?</form>', html, re.S).group(0)
     for t in cell.incident_types:

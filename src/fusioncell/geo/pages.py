@@ -24,7 +24,7 @@ router = APIRouter(include_in_schema=False)
 
 BORDERS_URL = "/static/map/borders.geojson"
 ZONES_URL = "/api/v1/zones"
-INCIDENTS_URL = "/api/v1/incidents?limit=200"
+INCIDENTS_URL = "/api/v1/incidents/map"  # every readable incident, compactly (up to 20,000)
 NOTICES_URL = "/api/v1/notices"  # ?when=active and ?when=upcoming
 POSITIONS_URL = "/api/v1/positions?limit=200"  # the withdrawal tracker
 # The static files answer with the type the platform's table gives; not every platform knows GeoJSON.

@@ -216,6 +216,27 @@ class IncidentRead(EnvelopeRead):
     retraction_reason: str | None
 
 
+class IncidentPoint(BaseModel):
+    """An incident as the map draws it: its marker and its class; the popup fetches the rest."""
+
+    id: uuid.UUID
+    version: int
+    origin_party: str
+    status: Status
+    stage: Stage
+    type: str
+    severity: int
+    occurred_at: datetime
+    lat: float
+    lon: float
+    area: dict[str, Any] | None = Field(description="The GeoJSON Polygon of an area; None for a point.")
+
+
+class IncidentMap(BaseModel):
+    items: list[IncidentPoint] = Field(description="Newest first.")
+    truncated: bool = Field(description="More incidents match than the limit: narrow the time window.")
+
+
 class IncidentPage(BaseModel):
     items: list[IncidentRead]
     next_cursor: uuid.UUID | None

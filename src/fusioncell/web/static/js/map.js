@@ -372,8 +372,9 @@
     classes.push("map-record-" + String(record.id).replace(/[^0-9a-f-]/gi, ""));
     if (record.status === "retracted") classes.push("map-incident--retracted");
     var group = L.featureGroup();
-    if (record.location && record.location.type === "Polygon") {
-      group.addLayer(L.geoJSON(record.location, { pane: "incidents", className: "map-incident-area" }));
+    var area = record.area || (record.location && record.location.type === "Polygon" ? record.location : null);
+    if (area) {
+      group.addLayer(L.geoJSON(area, { pane: "incidents", className: "map-incident-area" }));
     }
     group.addLayer(
       L.circleMarker([record.lat, record.lon], {
@@ -385,6 +386,17 @@
     group.bindPopup(function () {
       return incidentPopup(record);
     });
+    if (!("description" in record)) {
+      // The map feed's point: the account, zones and violations come with the incident itself, on opening.
+      group.on("popupopen", function (event) {
+        getJson("/api/v1/incidents/" + encodeURIComponent(record.id)).then(
+          function (full) {
+            event.popup.setContent(incidentPopup(full));
+          },
+          function () {}
+        );
+      });
+    }
     return group;
   }
 
@@ -601,6 +613,8 @@
     if (moved) applyFilters();
   }, 60000);
 
+  var incidentsTruncated = false; // the map feed holds the newest incidents only: say so
+
   function loadRecords() {
     RECORD_KINDS.forEach(function (key) {
       addOverlay(recordOverlays[key]);
@@ -610,6 +624,7 @@
     var loads = [
       getJson(container.getAttribute("data-incidents-url")).then(function (page) {
         (page.items || []).forEach(putIncident);
+        incidentsTruncated = Boolean(page.truncated);
       }),
       getJson(base + separator + "when=active&limit=200").then(function (page) {
         (page.items || []).forEach(putNotice);
@@ -727,7 +742,7 @@
     if (!outcome[1]) setStatus(text("zones-failed"), true);
     else if (!outcome[0]) setStatus(text("borders-failed"), true);
     else if (!outcome[2]) setStatus(text("records-failed"), true);
-    else setStatus("", false);
+    else setStatus(incidentsTruncated ? text("truncated") : "", false);
     container.setAttribute("data-state", outcome[0] && outcome[1] && outcome[2] ? "ready" : "incomplete");
     connect(); // live updates once what they update is on the map
   });
