@@ -4,6 +4,8 @@ comparison of every pair."""
 import random
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from fusioncell.cell.fusion import FusionThresholds
 from fusioncell.fusion.matching import SightingIndex, km_between, proximity, sighting
 
@@ -77,22 +79,26 @@ def test_imprecise_reports_get_their_allowance_and_vague_ones_are_not_proposed()
     assert proximity(seen(1, minutes=35), windowed, RULES).minutes_apart == 25  # from the window's end
 
 
-def test_the_index_finds_exactly_the_pairs_a_comparison_of_every_pair_finds():
+@pytest.mark.parametrize("rules", [RULES, FusionThresholds(across_sub_types=False)])
+def test_the_index_finds_exactly_the_pairs_a_comparison_of_every_pair_finds(rules):
     rng = random.Random(1974)
+    events = {"shelling": "explosions", "air-strike": "explosions", "protest": "protests"}
+    kinds = [rng.choice(sorted(events)) for _ in range(800)]
     reports = [
         seen(
             i,
             minutes=rng.uniform(0, 600),
             lat=rng.uniform(33.1, 33.2),
             lon=rng.uniform(35.8, 35.95),
-            type=rng.choice(["shelling", "air-strike"]),
+            type=kinds[i],
+            event=events[kinds[i]],
             author=(rng.choice(["ISR", "SYR"]), f"u{i % 7}"),
             time_precision=rng.choice(["exact", "hour"]),
             geo_precision=rng.choice(["exact", "near"]),
         )
         for i in range(800)
     ]
-    index = SightingIndex(RULES)
+    index = SightingIndex(rules)
     by_index = set()
     for s in reports:
         by_index |= {frozenset((s.key, other.key)) for other, _ in index.add(s)}
@@ -100,6 +106,6 @@ def test_the_index_finds_exactly_the_pairs_a_comparison_of_every_pair_finds():
         frozenset((a.key, b.key))
         for i, a in enumerate(reports)
         for b in reports[:i]
-        if proximity(a, b, RULES) is not None
+        if proximity(a, b, rules) is not None
     }
     assert by_pairs and by_index == by_pairs

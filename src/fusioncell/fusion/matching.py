@@ -125,29 +125,31 @@ def search_box(thresholds: FusionThresholds, latitude: float = INDEX_LATITUDE_LI
 
 
 class SightingIndex:
-    """Reports bucketed by time and place, so that each new one is compared only with its neighbours."""
+    """Reports bucketed by type, time and place, so that each new one is compared only with its neighbours
+    of a type it may match (most comparisons across types would fail on the type alone)."""
 
     def __init__(self, thresholds: FusionThresholds) -> None:
         self.thresholds = thresholds
         self.box = search_box(thresholds)
-        self._cells: dict[tuple[int, int, int], list[Sighting]] = defaultdict(list)
+        self._cells: dict[tuple[str, int, int, int], list[Sighting]] = defaultdict(list)
 
-    def _cell(self, s: Sighting) -> tuple[int, int, int]:
+    def _cell(self, s: Sighting) -> tuple[str, int, int, int]:
         box = self.box
-        return int(s.starts // box.seconds), int(s.lat // box.lat_degrees), int(s.lon // box.lon_degrees)
+        kind = s.event_type if self.thresholds.across_sub_types else s.type
+        return kind, int(s.starts // box.seconds), int(s.lat // box.lat_degrees), int(s.lon // box.lon_degrees)
 
     def add(self, s: Sighting) -> list[tuple[Sighting, Proximity]]:
         """Index a report; return the reports already indexed that it may duplicate, closest first."""
-        t, y, x = self._cell(s)
+        kind, t, y, x = self._cell(s)
         found = []
         cells = self._cells
         for dt in (-1, 0, 1):
             for dy in (-1, 0, 1):
                 for dx in (-1, 0, 1):
-                    for other in cells.get((t + dt, y + dy, x + dx), ()):
+                    for other in cells.get((kind, t + dt, y + dy, x + dx), ()):
                         near = proximity(s, other, self.thresholds)
                         if near is not None:
                             found.append((other, near))
-        cells[(t, y, x)].append(s)
+        cells[(kind, t, y, x)].append(s)
         found.sort(key=lambda pair: -pair[1].score)
         return found
