@@ -42,6 +42,7 @@ from fusioncell.notifications.pages import router as notifications_pages_router
 from fusioncell.notifications.scheduled import deliver_notifications
 from fusioncell.runtime import Runtime
 from fusioncell.verification.endpoints import router as verification_router
+from fusioncell.verification.forms import router as verification_forms_router
 from fusioncell.verification.pages import router as verification_pages_router
 from fusioncell.web.pages import router as pages_router
 
@@ -148,6 +149,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app.include_router(wall_pages_router)
     app.include_router(verification_router)
     app.include_router(verification_pages_router)
+    app.include_router(verification_forms_router)
     app.mount("/static", StaticFiles(directory=str(files("fusioncell.web") / "static")), name="static")
 
     @app.get("/healthz", tags=["operations"])

@@ -187,6 +187,10 @@ MEMBER = {
     ("POST", "/api/v1/posture-declarations"),
     ("POST", "/api/v1/inspections"),
     ("POST", "/api/v1/positions"),
+    # The verification page's forms: the same handlers; tests/web/test_verification_forms.py.
+    ("POST", "/verification/postures"),
+    ("POST", "/verification/inspections"),
+    ("POST", "/verification/positions"),
     ("GET", "/api/v1/inbox"),  # built from the same readable() filters as the lists above
     ("GET", "/api/v1/zones"),  # the cell definition's zones, lines and places; no records
     ("GET", "/api/v1/zones/classify"),  # where a point lies against those zones; stores nothing

@@ -3,16 +3,15 @@
 
 Reads go through queries.list_fusions / service.readable_fusion and views.fusion_reads, so a proposal is
 the mediator's alone and each source report is shown only to whom its own envelope allows; the buttons run
-the API's service calls (404, 403, 409, 422 as there). Form fields are checked by the API's schemas.
+the API's service calls (404, 403, 409, 422 as there). Form fields are checked by the API's schemas
+(web/forms.py).
 """
 
 import uuid
 from dataclasses import dataclass
-from typing import TypeVar
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from fusioncell.access.dependencies import Caller, PageCallerDep
@@ -22,14 +21,14 @@ from fusioncell.fusion import queries, service
 from fusioncell.fusion.models import FusionStage
 from fusioncell.fusion.schemas import FusionDecision, FusionDismissal, FusionRead, FusionSplit
 from fusioncell.fusion.views import fusion_read, fusion_reads
-from fusioncell.incidents.service import DESK, invalid
+from fusioncell.incidents.service import DESK
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
+from fusioncell.web.forms import form_body
 from fusioncell.web.pages import render
 
 router = APIRouter(include_in_schema=False)
 
 SHOWN = 100  # per section of the list page
-Body = TypeVar("Body", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -95,15 +94,6 @@ def fusion_page(
     )
 
 
-def _checked(schema: type[Body], **fields) -> Body:
-    """A form's fields through the API's schema: a bad value answers the one error shape, naming the field."""
-    try:
-        return schema.model_validate({name: value for name, value in fields.items() if value is not None})
-    except ValidationError as error:
-        problems = {".".join(str(part) for part in e["loc"]): e["msg"] for e in error.errors()}
-        raise invalid(problems, prefix="form.") from None
-
-
 @router.post("/fusions/{fusion_id}/confirm")
 def confirm(
     fusion_id: uuid.UUID,
@@ -114,7 +104,7 @@ def confirm(
     runtime: Runtime = Depends(get_runtime),
 ):
     service.readable_fusion(session, subject=caller.subject, fusion_id=fusion_id)  # 404 before the form's 422
-    decision = _checked(FusionDecision, releasable_to=releasable_to, description=description.strip() or None)
+    decision = form_body(FusionDecision, releasable_to=releasable_to, description=description.strip() or None)
     fusion = service.confirm_fusion(
         session,
         cell=runtime.cell,
@@ -136,7 +126,7 @@ def split(
     runtime: Runtime = Depends(get_runtime),
 ):
     service.readable_fusion(session, subject=caller.subject, fusion_id=fusion_id)  # 404 before the form's 422
-    body = _checked(FusionSplit, incident_ids=incident_ids, reason=reason.strip())
+    body = form_body(FusionSplit, incident_ids=incident_ids, reason=reason.strip())
     service.split_fusion(
         session,
         cell=runtime.cell,
@@ -157,6 +147,6 @@ def dismiss(
     runtime: Runtime = Depends(get_runtime),
 ):
     service.readable_fusion(session, subject=caller.subject, fusion_id=fusion_id)  # 404 before the form's 422
-    body = _checked(FusionDismissal, reason=reason.strip())
+    body = form_body(FusionDismissal, reason=reason.strip())
     service.dismiss_fusion(session, cell=runtime.cell, subject=caller.subject, fusion_id=fusion_id, reason=body.reason)
     return RedirectResponse(f"/fusions/{fusion_id}", status_code=303)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from fusioncell.access.dependencies import Caller, PageCallerDep
@@ -26,6 +25,7 @@ from fusioncell.incidents import complaints, lifecycle, service
 from fusioncell.incidents.models import Complaint, ComplaintStage, Incident, Stage
 from fusioncell.incidents.schemas import AnswerCreate, ComplaintCreate, FindingCreate, Reason, RulingCreate
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
+from fusioncell.web.forms import form_body
 
 router = APIRouter(include_in_schema=False)
 
@@ -88,15 +88,6 @@ def may_rule(subject: Subject, complaint) -> bool:
     return complaint.stage == ComplaintStage.ANSWERED and can_supervise(subject)
 
 
-def _valid(schema: type[BaseModel], **fields):
-    """A form's fields through the API's body schema: its problems in the one error shape, named as fields."""
-    try:
-        return schema.model_validate(fields)
-    except ValidationError as exc:
-        problems = {".".join(str(p) for p in e["loc"]) or "form": e["msg"] for e in exc.errors()}
-        raise service.invalid(problems, prefix="form.") from exc
-
-
 def _back(incident_id: uuid.UUID) -> RedirectResponse:
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 
@@ -147,7 +138,7 @@ def finding(
     session: Session = SessionDep,
 ):
     _readable(session, caller, incident_id)
-    body = _valid(FindingCreate, finding=finding, reasons=reasons.strip())
+    body = form_body(FindingCreate, finding=finding, reasons=reasons.strip())
     lifecycle.record_finding(
         session, subject=caller.subject, incident_id=incident_id, finding=body.finding, reasons=body.reasons
     )
@@ -168,7 +159,7 @@ def retract(
     session: Session = SessionDep,
 ):
     _readable(session, caller, incident_id)
-    body = _valid(Reason, reason=reason.strip())
+    body = form_body(Reason, reason=reason.strip())
     lifecycle.retract_incident(session, subject=caller.subject, incident_id=incident_id, reason=body.reason)
     return _back(incident_id)
 
@@ -182,7 +173,7 @@ def file_complaint(
     runtime: Runtime = Depends(get_runtime),
 ):
     _readable(session, caller, incident_id)
-    body = _valid(ComplaintCreate, grounds=grounds.strip())
+    body = form_body(ComplaintCreate, grounds=grounds.strip())
     complaints.file_complaint(
         session, cell=runtime.cell, subject=caller.subject, incident_id=incident_id, grounds=body.grounds
     )
@@ -197,7 +188,7 @@ def answer(
     session: Session = SessionDep,
 ):
     complaint = _readable_complaint(session, caller, complaint_id)
-    body = _valid(AnswerCreate, answer=answer.strip())
+    body = form_body(AnswerCreate, answer=answer.strip())
     complaints.answer_complaint(session, subject=caller.subject, complaint_id=complaint_id, answer=body.answer)
     return _back(complaint.incident_id)
 
@@ -211,7 +202,7 @@ def ruling(
     session: Session = SessionDep,
 ):
     complaint = _readable_complaint(session, caller, complaint_id)
-    body = _valid(RulingCreate, ruling=ruling, reasons=reasons.strip())
+    body = form_body(RulingCreate, ruling=ruling, reasons=reasons.strip())
     complaints.rule_on_complaint(
         session, subject=caller.subject, complaint_id=complaint_id, ruling=body.ruling, reasons=body.reasons
     )

@@ -21,6 +21,7 @@ from fusioncell.db.types import utcnow
 from fusioncell.incidents.service import invalid
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
 from fusioncell.verification import queries, withdrawals
+from fusioncell.verification.forms import forms_for
 from fusioncell.verification.models import Position
 from fusioncell.verification.schemas import MAX_NOTE_CHARS, PositionRead
 from fusioncell.verification.views import inspection_read, position_read, posture_read
@@ -62,6 +63,7 @@ def verification_page(
         positions=positions,
         overdue=[r for r in positions if r.view.overdue],
         zone_names={z.code: z.names.en for z in runtime.cell.zones},
+        form=forms_for(subject, runtime.cell),
         today=now.date().isoformat(),
         now=now,
     )
