@@ -26,7 +26,7 @@ from fusioncell.db import migrate
 from fusioncell.db.session import Database
 from fusioncell.ledger.note import Signer
 from fusioncell.runtime import Runtime
-from tests.support import PASSWORD, Member, Population, roles_for
+from tests.support import PASSWORD, Member, Population, bearer, roles_for
 
 BACKENDS = ("sqlite", "postgresql")
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -136,6 +136,17 @@ def db(connection) -> Iterator[Session]:
 @pytest.fixture
 def population(backend) -> Population:
     return backend.population
+
+
+@pytest.fixture
+def as_(population):
+    """API headers of a member: `as_("ISR")` is its first account (a principal's liaison officer, an observer
+    party's observer), `as_("ISR", "admin")` the role named."""
+
+    def headers(party: str, role: str | None = None) -> dict[str, str]:
+        return bearer(population.member(party, role))
+
+    return headers
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 
 from fusioncell.db.types import utcnow
-from tests.support import bearer
 
 HADER = (33.2794, 35.8303)  # a protected site (Druze), just east of Line Bravo
 QUNEITRA = (33.1256, 35.8239)  # the old city, inside the Area of Separation
@@ -35,18 +34,6 @@ def notice_body(**overrides) -> dict:
     if "polygon" in overrides:  # the area is given one way only
         del body["circle"]
     return body | overrides
-
-
-@pytest.fixture
-def as_(population) -> Callable[..., dict[str, str]]:
-    """Headers of a member: the party's liaison officer, or its observer, unless a role is named."""
-
-    def headers(party: str, role: str | None = None) -> dict[str, str]:
-        members = [m for m in population.members if m.party == party]
-        wanted = role or ("liaison" if any(m.role == "liaison" for m in members) else "observer")
-        return bearer(next(m for m in members if m.role == wanted))
-
-    return headers
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from fusioncell.db.types import utcnow
-from tests.incidents.conftest import as_, point, report_body  # noqa: F401, F811  (fixture and helpers shared)
+from tests.incidents.conftest import point, report_body
 
 KHAN_ARNABAH = (33.175, 35.90)
 NORTH_800_M = 0.8 / 111.32  # degrees of latitude
@@ -27,7 +27,7 @@ def shelling(minutes_ago: float, lat: float, lon: float, **fields) -> dict:
 
 
 @pytest.fixture
-def two_reports(client, as_):  # noqa: F811
+def two_reports(client, as_):
     """ISR and SYR each report the shelling, each to the mediator alone."""
     isr = client.post(
         "/api/v1/incidents",

@@ -2,19 +2,9 @@
 
 import pytest
 
-from tests.support import bearer
-
 ZONE_PROPERTIES = {"code", "kind", "names", "schematic", "applies_to", "limits"}
 LINE_PROPERTIES = {"code", "kind", "names", "schematic"}
 PLACE_PROPERTIES = {"code", "kind", "names", "protected", "radius_km", "approximate"}
-
-
-@pytest.fixture
-def as_(population):
-    def headers(party: str, role: str | None = None) -> dict:
-        return bearer(population.member(party, role))
-
-    return headers
 
 
 def coordinates_of(geometry) -> list[list[float]]:

@@ -9,15 +9,6 @@ from fusioncell.cell.definition import CellDefinition
 from fusioncell.db.types import utcnow
 from fusioncell.hotline.scheduled import escalate_overdue
 from fusioncell.ledger.service import tree_size
-from tests.support import bearer
-
-
-@pytest.fixture
-def as_(population):
-    def headers(party: str, role: str | None = None) -> dict:
-        return bearer(population.member(party, role))
-
-    return headers
 
 
 def send(client, headers, **fields):

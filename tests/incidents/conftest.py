@@ -2,23 +2,12 @@
 
 from datetime import timedelta
 
-import pytest
-
 from fusioncell.cell.definition import CellDefinition
 from fusioncell.db.types import utcnow
-from tests.support import bearer
 
 QUNEITRA = (33.1256, 35.8239)  # the old city, inside the AOS
 HADER = (33.2794, 35.8303)  # Druze, just outside the AOS: a protected site
 MISSING = "01a217a2-0000-7000-8000-000000000000"
-
-
-@pytest.fixture
-def as_(population):
-    def headers(party: str, role: str | None = None) -> dict:
-        return bearer(population.member(party, role))
-
-    return headers
 
 
 def point(lat: float, lon: float) -> dict:

@@ -13,8 +13,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.support import bearer
-
 
 @dataclass
 class Received:
@@ -93,11 +91,3 @@ def smtp_server() -> Iterator[tuple[Mailbox, int]]:
 
 def with_settings(runtime, **changes):
     return dataclasses.replace(runtime, settings=runtime.settings.model_copy(update=changes))
-
-
-@pytest.fixture
-def as_(population):
-    def headers(party: str, role: str | None = None) -> dict:
-        return bearer(population.member(party, role))
-
-    return headers

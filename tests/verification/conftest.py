@@ -3,26 +3,16 @@ stored."""
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from fusioncell.db.types import utcnow
 from fusioncell.ledger.service import tree_size
 from fusioncell.verification.models import Inspection, Position, PostureDeclaration
-from tests.support import bearer
 
 MISSING = "01a217a2-0000-7000-8000-000000000000"
 WEST_OF_ALPHA = (33.0, 35.75)  # in Israel's 0–10 km band, about 8 km west of Line Alpha
 HERMON = (33.416, 35.857)  # Mount Hermon's Syrian summit, north of the lines' ends
 IN_AOS = (33.05, 35.85)  # between the lines
-
-
-@pytest.fixture
-def as_(population):
-    def headers(party: str, role: str | None = None) -> dict:
-        return bearer(population.member(party, role))
-
-    return headers
 
 
 def point(lat: float, lon: float) -> dict:

@@ -4,7 +4,6 @@ unreadable fusion's page and buttons are the 404 of a missing one."""
 
 import re
 
-import pytest
 from fastapi.testclient import TestClient
 
 from tests.access.matrix import MatrixCase, assert_matrix_holds
@@ -12,22 +11,7 @@ from tests.fusion.conftest import two_reports  # noqa: F401  (the fixture)
 from tests.fusion.test_matrix import make_fusion
 from tests.incidents.conftest import MISSING
 from tests.support import bearer
-from tests.web.test_pages import HTML, browser_login, csrf_of
-
-
-@pytest.fixture
-def browser(client):
-    def logged_in(username: str) -> TestClient:
-        other = TestClient(client.app)
-        assert browser_login(other, username).status_code == 303
-        return other
-
-    return logged_in
-
-
-@pytest.fixture
-def as_(population):  # the API's headers, as tests/fusion/conftest.py's fixture expects
-    return lambda party, role=None: bearer(population.member(party, role))
+from tests.web.test_pages import HTML, csrf_of
 
 
 def page(browser: TestClient, path: str) -> str:

@@ -22,14 +22,8 @@ from tests.web.test_pages import HTML, browser_login, csrf_of
 
 
 @pytest.fixture
-def as_(client):
-    """A browser of its own (cookie jar) for each member, logged in through the login form."""
-
-    def browser(username: str) -> TestClient:
-        other = TestClient(client.app)
-        assert browser_login(other, username).status_code == 303
-        return other
-
+def as_(browser):
+    """Here a member's logged-in browser (tests/web/conftest.py)."""
     return browser
 
 

@@ -15,18 +15,12 @@ from tests.access.matrix import MatrixCase, assert_matrix_holds, envelope_states
 from tests.incidents.conftest import HADER, MISSING, point, report_body
 from tests.incidents.test_matrix import make_incident
 from tests.support import bearer
-from tests.web.test_pages import HTML, browser_login, csrf_of
+from tests.web.test_pages import HTML, csrf_of
 
 
 @pytest.fixture
-def as_(client):
-    """A browser of its own (cookie jar) for each member, logged in through the login form."""
-
-    def browser(username: str) -> TestClient:
-        other = TestClient(client.app)
-        assert browser_login(other, username).status_code == 303
-        return other
-
+def as_(browser):
+    """Here a member's logged-in browser (tests/web/conftest.py)."""
     return browser
 
 

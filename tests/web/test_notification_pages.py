@@ -14,21 +14,15 @@ from fusioncell.ledger.service import tree_size
 from fusioncell.notifications.models import Delivery, Webhook
 from fusioncell.notifications.scheduled import deliver_notifications
 from tests.support import bearer
-from tests.web.test_pages import HTML, browser_login, csrf_of
+from tests.web.test_pages import HTML, csrf_of
 
 MISSING = "01a2179d-0000-7000-8000-000000000000"
 CLOSED = "http://127.0.0.1:9/nobody-listens"  # refused at once: a logged error, a pending retry
 
 
 @pytest.fixture
-def as_(client):
-    """A browser of its own (cookie jar) for each member, logged in through the login form."""
-
-    def browser(username: str) -> TestClient:
-        other = TestClient(client.app)
-        assert browser_login(other, username).status_code == 303
-        return other
-
+def as_(browser):
+    """Here a member's logged-in browser (tests/web/conftest.py)."""
     return browser
 
 

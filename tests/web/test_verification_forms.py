@@ -9,17 +9,7 @@ from fastapi.testclient import TestClient
 
 from tests.support import bearer
 from tests.verification.conftest import stored
-from tests.web.test_pages import HTML, browser_login, csrf_of
-
-
-@pytest.fixture
-def browser(client):
-    def logged_in(username: str) -> TestClient:
-        other = TestClient(client.app)
-        assert browser_login(other, username).status_code == 303
-        return other
-
-    return logged_in
+from tests.web.test_pages import HTML, csrf_of
 
 
 def forms_shown(html: str) -> set[str]:

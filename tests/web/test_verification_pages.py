@@ -13,18 +13,12 @@ from fusioncell.db.types import utcnow
 from fusioncell.verification.models import Position
 from tests.support import bearer
 from tests.verification.conftest import MISSING, inspection_body, position_body, posture_body
-from tests.web.test_pages import HTML, browser_login, csrf_of
+from tests.web.test_pages import HTML, csrf_of
 
 
 @pytest.fixture
-def as_(client):
-    """A browser of its own (cookie jar) for each member, logged in through the login form."""
-
-    def browser(username: str) -> TestClient:
-        other = TestClient(client.app)
-        assert browser_login(other, username).status_code == 303
-        return other
-
+def as_(browser):
+    """Here a member's logged-in browser (tests/web/conftest.py)."""
     return browser
 
 
