@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from fusioncell.access.dependencies import Caller, PageCallerDep
-from fusioncell.access.policies import can_give_notice
+from fusioncell.access.policies import can_give_notice, is_author_side
 from fusioncell.access.subjects import Subject
 from fusioncell.cell.deconfliction import Activity
 from fusioncell.db.base import Marking, Status
@@ -56,7 +56,7 @@ def _row(subject: Subject, view: NoticeRead) -> NoticeRow:
     released = view.status == Status.RELEASED
     # Acknowledgements are released to the notice's origin (and so the mediator): another reader knows only
     # its own, so only its own is said to be missing.
-    knows_all = subject.party == view.origin_party or subject.is_mediator
+    knows_all = is_author_side(subject, view.origin_party)
     asked = view.ack_parties if knows_all else [p for p in view.ack_parties if p == subject.party]
     return NoticeRow(
         view=view,

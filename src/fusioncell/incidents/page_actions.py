@@ -23,7 +23,14 @@ from fusioncell.cell.definition import CellDefinition, PartyRole
 from fusioncell.db.base import Status
 from fusioncell.incidents import complaints, lifecycle, service
 from fusioncell.incidents.models import Complaint, ComplaintStage, Incident, Stage
-from fusioncell.incidents.schemas import AnswerCreate, ComplaintCreate, FindingCreate, Reason, RulingCreate
+from fusioncell.incidents.schemas import (
+    AnswerCreate,
+    ComplaintCreate,
+    FindingCreate,
+    IncidentRead,
+    Reason,
+    RulingCreate,
+)
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
 from fusioncell.web.forms import form_body
 
@@ -48,17 +55,23 @@ class IncidentActions:
         return any(vars(self).values())
 
 
+def owes_acknowledgement(subject: Subject, incident: Incident | IncidentRead) -> bool:
+    """The caller's party is asked to acknowledge the incident and has not yet (the row or its view)."""
+    return (
+        incident.status == Status.RELEASED
+        and incident.stage == Stage.REPORTED
+        and subject.party in incident.ack_parties
+        and subject.party not in incident.acknowledged_parties
+    )
+
+
 def incident_actions(cell: CellDefinition, subject: Subject, incident: Incident) -> IncidentActions:
     desk = service.DESK
     released = incident.status == Status.RELEASED
     mediator = can_supervise(subject)
     own = incident.origin_party == subject.party and can_report_incident(subject, desk)
     return IncidentActions(
-        acknowledge=released
-        and incident.stage == Stage.REPORTED
-        and subject.party in incident.ack_parties
-        and subject.party not in incident.acknowledged_parties
-        and (speaks_on_desk(subject, desk) or mediator),
+        acknowledge=owes_acknowledgement(subject, incident) and (speaks_on_desk(subject, desk) or mediator),
         release=own and incident.status == Status.DRAFT,
         approve=mediator and incident.status == Status.PENDING,
         investigate=mediator and released and incident.stage == Stage.ACKNOWLEDGED,

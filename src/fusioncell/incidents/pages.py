@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from fusioncell.access.dependencies import Caller, PageCallerDep
 from fusioncell.access.subjects import Subject
 from fusioncell.cell.definition import CellDefinition
-from fusioncell.db.base import Status
 from fusioncell.db.types import utcnow
 from fusioncell.errors import Invalid
 from fusioncell.fusion.queries import list_fusions
@@ -25,7 +24,7 @@ from fusioncell.geo.pages import type_options
 from fusioncell.incidents import complaints, lifecycle, queries, service
 from fusioncell.incidents.endpoints import incident_filters
 from fusioncell.incidents.models import Finding, Ruling, Stage
-from fusioncell.incidents.page_actions import incident_actions, may_answer, may_rule
+from fusioncell.incidents.page_actions import incident_actions, may_answer, may_rule, owes_acknowledgement
 from fusioncell.incidents.schemas import ComplaintRead, IncidentRead
 from fusioncell.incidents.views import incident_read
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
@@ -47,15 +46,6 @@ class Row:
     zone_names: list[str]
     owes: bool  # the caller's party is still to acknowledge it
     overdue: bool
-
-
-def owes_acknowledgement(subject: Subject, view: IncidentRead) -> bool:
-    return (
-        view.status == Status.RELEASED
-        and view.stage == Stage.REPORTED
-        and subject.party in view.ack_parties
-        and subject.party not in view.acknowledged_parties
-    )
 
 
 def _names(cell: CellDefinition) -> tuple[dict[str, str], dict[str, str]]:
