@@ -34,6 +34,8 @@ from fusioncell.incidents.pages import router as incident_pages_router
 from fusioncell.incidents.scheduled import escalate_overdue_incidents
 from fusioncell.incidents.statistics_endpoints import router as incident_statistics_router
 from fusioncell.incidents.wall_pages import router as wall_pages_router
+from fusioncell.intel.endpoints import router as intel_router
+from fusioncell.intel.validation import MAX_BUNDLE_BYTES
 from fusioncell.ledger.endpoints import router as ledger_router
 from fusioncell.ledger.service import checkpoint_if_due, tree_size
 from fusioncell.logs import configure_logging
@@ -122,6 +124,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app.state.runtime = runtime
     uploads = {"/api/v1/attachments": settings.attachment_max_bytes + 64 * 1024}
     uploads["/hotline/{channel_code}/messages"] = composer_body_limit(settings)  # the composer's files
+    uploads["/api/v1/intel/bundles"] = MAX_BUNDLE_BYTES + 64 * 1024  # a STIX bundle and its envelope
     app.add_middleware(
         EdgeMiddleware, max_body_bytes=settings.max_body_bytes, hsts=settings.secure_cookies, upload_limits=uploads
     )
@@ -150,6 +153,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app.include_router(verification_router)
     app.include_router(verification_pages_router)
     app.include_router(verification_forms_router)
+    app.include_router(intel_router)
     app.mount("/static", StaticFiles(directory=str(files("fusioncell.web") / "static")), name="static")
 
     @app.get("/healthz", tags=["operations"])

@@ -73,6 +73,7 @@ def seed_demo_records(session: Session, *, cell: CellDefinition) -> None:
     from fusioncell.fusion.demo import seed_demo_fusions
     from fusioncell.hotline.service import Draft, acknowledge, mark_read, relay_message, send_message
     from fusioncell.incidents.demo import seed_demo_incidents
+    from fusioncell.intel.demo import seed_demo_intel
     from fusioncell.verification.demo import seed_demo_verification
 
     if not {"USA", "ISR", "SYR", "UNDOF"} <= cell.party_codes:
@@ -156,6 +157,8 @@ def seed_demo_records(session: Session, *, cell: CellDefinition) -> None:
     seed_demo_incidents(session, cell=cell, isr=isr, syr=syr, usa=usa)
     seed_demo_fusions(session, cell=cell, isr=isr, syr=syr, usa=usa)
     seed_demo_verification(session, cell=cell, isr=isr, syr=syr, usa=usa, undof=undof)
+    isr_intel = _subject(session, cell, "isr.intel")
+    seed_demo_intel(session, cell=cell, isr=isr, isr_intel=isr_intel, syr=syr, usa=usa, undof=undof)
 
 
 def _seed_illustrative_webhook(session: Session, *, cell: CellDefinition) -> None:

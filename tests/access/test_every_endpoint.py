@@ -48,6 +48,8 @@ POSITION_MATRIX = "tests/verification/test_matrix.py::test_positions_obey_the_ma
 VERIFICATION_PAGE_MATRIX = (
     "tests/verification/test_matrix.py::test_verification_pages_and_their_buttons_obey_the_matrix"
 )
+INTEL_MATRIX = "tests/intel/test_matrix.py::test_reports_obey_the_matrix_in_lists_details_and_actions"
+INTEL_EXPORT = "tests/intel/test_matrix.py::test_every_member_s_export_holds_exactly_the_objects_it_may_read"
 MATRIX = {
     ("GET", "/api/v1/stream"): STREAM_MATRIX,
     ("GET", "/api/v1/ledger/entries"): LEDGER_MATRIX,
@@ -162,6 +164,19 @@ MATRIX = {
     ("POST", "/positions/{position_id}/schedule"): VERIFICATION_PAGE_MATRIX,
     ("POST", "/positions/{position_id}/withdraw"): VERIFICATION_PAGE_MATRIX,
     ("POST", "/positions/{position_id}/verify"): VERIFICATION_PAGE_MATRIX,
+    # The intelligence desk's reports, their lifecycle, tearlines, answers and correlations; who may act on
+    # what they can read: tests/intel/test_reports.py, test_tearlines.py, test_answers.py.
+    ("GET", "/api/v1/intel/reports"): INTEL_MATRIX,
+    ("GET", "/api/v1/intel/reports/{report_id}"): INTEL_MATRIX,
+    ("POST", "/api/v1/intel/reports/{report_id}/release"): INTEL_MATRIX,
+    ("POST", "/api/v1/intel/reports/{report_id}/second-approval"): INTEL_MATRIX,
+    ("POST", "/api/v1/intel/reports/{report_id}/approve"): INTEL_MATRIX,
+    ("POST", "/api/v1/intel/reports/{report_id}/return"): INTEL_MATRIX,
+    ("POST", "/api/v1/intel/reports/{report_id}/retract"): INTEL_MATRIX,
+    ("POST", "/api/v1/intel/reports/{report_id}/tearlines"): INTEL_MATRIX,
+    ("POST", "/api/v1/intel/reports/{report_id}/sightings"): INTEL_MATRIX,
+    ("POST", "/api/v1/intel/reports/{report_id}/opinions"): INTEL_MATRIX,
+    ("GET", "/api/v1/intel/export.json"): INTEL_EXPORT,
 }
 # Members only, and about the caller's own account or the public tree (leaves are blinded).
 MEMBER = {
@@ -178,6 +193,10 @@ MEMBER = {
     ("POST", "/api/v1/messages"),  # creates; posting rights tested in tests/hotline/test_messages.py
     ("POST", "/api/v1/attachments"),
     ("POST", "/api/v1/notices"),  # creates; who may give in tests/deconfliction/test_notices.py
+    # Create intelligence reports; who may write and what is refused: tests/intel/test_reports.py, test_bundles.py
+    ("POST", "/api/v1/intel/reports"),
+    ("POST", "/api/v1/intel/bundles"),
+    ("GET", "/api/v1/intel/audience"),  # the cell definition's parties and markings; no record read
     # Creates (mediator only, checked before any lookup): tests/fusion/test_fusion.py::test_only_the_mediator_decides
     ("POST", "/api/v1/fusions"),
     ("POST", "/api/v1/incidents"),  # creates; who may report in tests/incidents/test_reports.py::test_who_may_report

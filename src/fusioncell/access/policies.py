@@ -103,3 +103,14 @@ def can_inspect(subject: Subject) -> bool:
 def can_track_positions(subject: Subject, desk: str) -> bool:
     """Register a position held on the ground: those who speak on the desk, and observers (who see them)."""
     return speaks_on_desk(subject, desk) or can_inspect(subject)
+
+
+def can_share_intel(subject: Subject, desk: str = "intelligence") -> bool:
+    """Write, release, tearline, retract and answer the party's intelligence reports: those who speak on the
+    desk, and observers (UNDOF reports what its patrols see)."""
+    return speaks_on_desk(subject, desk) or Role.OBSERVER in subject.roles
+
+
+def can_review_intel(subject: Subject, desk: str = "intelligence") -> bool:
+    """Approve or return what waits for the mediator on the intelligence desk, tearlines included."""
+    return subject.is_mediator and (can_supervise(subject) or f"officer:{desk}" in subject.roles)

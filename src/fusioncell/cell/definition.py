@@ -30,6 +30,7 @@ from fusioncell.cell.common import (
 from fusioncell.cell.deconfliction import LeadHours, LeadWhere, deconfliction_problems, default_lead_hours
 from fusioncell.cell.fusion import FusionThresholds
 from fusioncell.cell.incidents import IncidentRule, IncidentType, RuleCondition, TypeFlag, incident_problems
+from fusioncell.cell.intel import IntelSettings
 from fusioncell.cell.zones import (
     AreaOfInterest,
     Confidence,
@@ -192,6 +193,7 @@ class CellDefinition(Model):
     deadlines: Deadlines = Field(default_factory=Deadlines)
     fusion: FusionThresholds = Field(default_factory=FusionThresholds)  # proposing duplicate reports as one
     targets: Targets | None = None
+    intel: IntelSettings = Field(default_factory=IntelSettings)  # TAXII collections, correlation limits
 
     @field_validator("timezone")
     @classmethod
@@ -304,5 +306,13 @@ def _cross_reference_problems(cell: CellDefinition) -> list[Problem]:
             add("channels", i, "members", msg="a bilateral channel has exactly two members")
         if ch.kind is ChannelKind.HOTLINE and mediator and mediator not in ch.members:
             add("channels", i, "members", msg=f"the hotline must include the mediator {mediator}")
+
+    out += [(("intel", *path), msg) for path, msg in duplicate_code_problems("collections", cell.intel.collections)]
+    for i, collection in enumerate(cell.intel.collections):
+        for j, member in enumerate(collection.readers):
+            if member not in cell.party_codes:
+                add("intel", "collections", i, "readers", j, msg=f"unknown party {member!r} (parties: {parties})")
+        if mediator and mediator not in collection.readers:
+            add("intel", "collections", i, "readers", msg=f"the mediator {mediator} reads every collection")
 
     return out + zone_problems(cell) + incident_problems(cell) + deconfliction_problems(cell)

@@ -1,0 +1,365 @@
+"""Storing STIX objects under one envelope: checked whole, marked, stored at once or not at all.
+
+Every way objects enter the desk — a composed report, an uploaded bundle, a TAXII POST, a tearline, a
+sighting or opinion — ends in `store_objects`. It refuses the lot if any object is bad (nothing is half
+imported), writes the envelope into each object as STIX says it (the TLP 2.0 marking, a REL TO statement
+naming every reader, the author party's identity as `created_by_ref` where the object has none), stores
+the objects with one bulk insert, derives the keys reports correlate by, and records the report.
+Never commits.
+"""
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from fusioncell.access.subjects import Subject
+from fusioncell.cell.definition import CellDefinition
+from fusioncell.db.base import Marking, Status
+from fusioncell.db.types import utcnow
+from fusioncell.errors import Forbidden, Invalid
+from fusioncell.intel import keys as correlation_keys
+from fusioncell.intel.collections import Collection, can_add_to, collection_of_readers
+from fusioncell.intel.delivery import delivery_status
+from fusioncell.intel.markings import (
+    TLP_BY_ID,
+    audience_problem,
+    identity_id,
+    rel_to_definition,
+    tlp_marking_id,
+)
+from fusioncell.intel.models import IntelKey, IntelObject, IntelReport, ReportKind
+from fusioncell.intel.timestamps import stix_version_of
+from fusioncell.intel.validation import ObjectProblem, check_objects
+from fusioncell.ledger.service import record_change
+
+# Objects that name no author: observables (SCOs) are facts, not claims; marking definitions mark.
+_UNAUTHORED = frozenset(
+    {
+        "artifact", "autonomous-system", "directory", "domain-name", "email-addr", "email-message", "file",
+        "ipv4-addr", "ipv6-addr", "mac-addr", "mutex", "network-traffic", "process", "software", "url",
+        "user-account", "windows-registry-key", "x509-certificate", "marking-definition", "extension-definition",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReportEnvelope:
+    """What the author decides about a report: to whom, under which marking, graded how."""
+
+    title: str
+    recipients: frozenset[str]  # the parties it is released to (the author and the mediator read it anyway)
+    marking: Marking = Marking.AMBER
+    summary: str = ""
+    kind: ReportKind = ReportKind.REPORT
+    source_reliability: str = "F"
+    credibility: str = "6"
+    source_description: str = ""
+    status: Status = Status.DRAFT
+    derived_from_id: uuid.UUID | None = None
+    answers_id: uuid.UUID | None = None
+    allow_custom: bool = False
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What became of a TAXII POST's objects. Nothing is stored when anything failed."""
+
+    report_id: uuid.UUID | None
+    successes: list[tuple[str, str]] = field(default_factory=list)  # (stix id, version)
+    failures: list[tuple[str | None, str | None, str]] = field(default_factory=list)  # (id, version, message)
+
+
+def invalid_objects(problems: list[ObjectProblem]) -> Invalid:
+    """The one error shape, one detail per problem at `objects[<index>].<field>`."""
+    details = [
+        {
+            "field": f"objects[{p.index}]" + (f".{p.field}" if p.field else "") if p.index >= 0 else "bundle",
+            "id": p.id,
+            "problem": p.problem,
+            "type": "value_error",
+        }
+        for p in problems
+    ]
+    shown = "; ".join(f"{d['field']}: {d['problem']}" for d in details[:5])
+    more = f" (and {len(details) - 5} more)" if len(details) > 5 else ""
+    return Invalid(f"{len(details)} problem(s); nothing was stored: {shown}{more}", details=details)
+
+
+def readers_of(cell: CellDefinition, subject: Subject, recipients: frozenset[str]) -> frozenset[str]:
+    return frozenset({subject.party, cell.mediator.code} | set(recipients))
+
+
+def check_envelope(cell: CellDefinition, subject: Subject, envelope: ReportEnvelope) -> None:
+    """The audience exists and the marking does not contradict it."""
+    unknown = sorted(envelope.recipients - cell.party_codes)
+    if unknown:
+        raise Invalid(
+            f"unknown party {', '.join(unknown)} (parties: {', '.join(sorted(cell.party_codes))})",
+            details=[
+                {"field": "releasable_to", "problem": f"unknown party {', '.join(unknown)}", "type": "value_error"}
+            ],
+        )
+    problem = audience_problem(cell, envelope.marking, readers_of(cell, subject, envelope.recipients))
+    if problem:
+        raise Invalid(problem, details=[{"field": "marking", "problem": problem, "type": "value_error"}])
+
+
+def _marking_problems(objects: list[dict], marking: Marking) -> list[ObjectProblem]:
+    """An object already marked with another TLP level than the envelope's contradicts it."""
+    problems = []
+    for index, obj in enumerate(objects):
+        for ref in obj.get("object_marking_refs") or ():
+            found = TLP_BY_ID.get(ref)
+            if found is not None and found is not marking:
+                problems.append(
+                    ObjectProblem(
+                        index, obj.get("id"), "object_marking_refs", f"marked {found} but released as {marking}"
+                    )
+                )
+    return problems
+
+
+def _marked(cell: CellDefinition, obj: dict, author: str, markings: list[str]) -> dict:
+    """The object as served: the envelope's markings added, the author named where the object names none."""
+    if obj["type"] in ("marking-definition", "extension-definition"):
+        return obj
+    out = dict(obj)
+    own = [ref for ref in out.get("object_marking_refs") or () if ref not in TLP_BY_ID]
+    out["object_marking_refs"] = markings + [ref for ref in own if ref not in markings]
+    if obj["type"] not in _UNAUTHORED and "created_by_ref" not in out:
+        out["created_by_ref"] = identity_id(cell, author)
+    return out
+
+
+def store_objects(
+    session: Session,
+    *,
+    cell: CellDefinition,
+    subject: Subject,
+    envelope: ReportEnvelope,
+    objects: list[Any],
+    action: str,
+    now: datetime | None = None,
+    stamp: Callable[[IntelReport], None] | None = None,
+) -> IntelReport:
+    """Check every object, then store the report and all its objects, or raise and store nothing.
+    `stamp` sets what the status brings (dates, names) before the report is recorded."""
+    now = now or utcnow()
+    check_envelope(cell, subject, envelope)
+    problems = check_objects(objects, allow_custom=envelope.allow_custom)
+    if not problems:
+        problems = _marking_problems(objects, envelope.marking)
+    if problems:
+        raise invalid_objects(problems)
+    readers = readers_of(cell, subject, envelope.recipients)
+    recipients = frozenset(envelope.recipients) - {subject.party}
+    report_object = next((o for o in objects if o["type"] == "report"), None)
+    report = IntelReport(
+        kind=envelope.kind,
+        title=envelope.title,
+        summary=envelope.summary,
+        stix_id=None if report_object is None else report_object["id"],
+        collection=collection_of_readers(cell, readers),
+        source_reliability=envelope.source_reliability,
+        credibility=envelope.credibility,
+        source_description=envelope.source_description,
+        derived_from_id=envelope.derived_from_id,
+        answers_id=envelope.answers_id,
+        origin_party=subject.party,
+        created_by=subject.username,
+        created_at=now,
+        status=envelope.status,
+        releasable_to=recipients,
+        marking=envelope.marking,
+    )
+    session.add(report)
+    session.flush()
+    _insert_objects(session, cell=cell, report=report, objects=objects, readers=readers, now=now)
+    _insert_keys(session, report=report, objects=objects, at=now)
+    if stamp is not None:
+        stamp(report)
+    record_change(session, record=report, action=action, actor=subject.username, party=subject.party)
+    return report
+
+
+def _insert_objects(
+    session: Session, *, cell: CellDefinition, report: IntelReport, objects: list[dict], readers, now: datetime
+) -> None:
+    markings = [tlp_marking_id(Marking(report.marking)), rel_to_definition(readers)["id"]]
+    stored = _stored_versions(session, report.origin_party, {o["id"] for o in objects})
+    added_at = _first_free_moment(session, now)
+    rows, newest = [], {}
+    for obj in objects:
+        if TLP_BY_ID.get(obj["id"]) is not None:
+            continue  # the official TLP definitions are the cell's to serve, not the uploader's
+        version = stix_version_of(obj, added_at)
+        if (obj["id"], version) in stored:
+            continue  # the same version again (a client retrying): stored once
+        stored.add((obj["id"], version))
+        body = json.dumps(_marked(cell, obj, report.origin_party, markings), ensure_ascii=False, separators=(",", ":"))
+        rows.append(
+            {
+                "report_id": report.id,
+                "stix_id": obj["id"],
+                "stix_type": obj["type"],
+                "spec_version": obj.get("spec_version", "2.1"),
+                "version": version,
+                "is_latest": True,
+                "collection": report.collection,
+                "added_at": added_at,
+                "body": body,
+                "body_sha256": hashlib.sha256(body.encode()).hexdigest(),
+                "origin_party": report.origin_party,
+                "status": str(report.status),
+                "releasable_to": report.releasable_to,
+            }
+        )
+        newest[obj["id"]] = max(version, newest.get(obj["id"], version))
+        added_at += timedelta(microseconds=1)  # distinct date_added per object: TAXII's added_after is exclusive
+    if not rows:
+        return
+    _supersede(session, report.origin_party, newest)
+    for row in rows:
+        row["is_latest"] = row["version"] == newest[row["stix_id"]]
+    session.execute(insert(IntelObject), rows)
+
+
+def _stored_versions(session: Session, origin: str, ids: set[str]) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    id_list = sorted(ids)
+    for start in range(0, len(id_list), 500):
+        rows = session.execute(
+            select(IntelObject.stix_id, IntelObject.version).where(
+                IntelObject.origin_party == origin, IntelObject.stix_id.in_(id_list[start : start + 500])
+            )
+        )
+        found.update((stix_id, version) for stix_id, version in rows)
+    return found
+
+
+def _supersede(session: Session, origin: str, newest: dict[str, str]) -> None:
+    """Older versions of the author's objects stop being the latest where a newer one arrives."""
+    for stix_id, version in newest.items():
+        session.execute(
+            update(IntelObject)
+            .where(
+                IntelObject.origin_party == origin,
+                IntelObject.stix_id == stix_id,
+                IntelObject.is_latest.is_(True),
+                IntelObject.version < version,
+            )
+            .values(is_latest=False)
+        )
+
+
+def _first_free_moment(session: Session, now: datetime) -> datetime:
+    """No earlier than the last object's date_added: date_added grows with seq."""
+    last = session.execute(select(IntelObject.added_at).order_by(IntelObject.seq.desc()).limit(1)).scalar()
+    return now if last is None or last < now else last + timedelta(microseconds=1)
+
+
+def _insert_keys(session: Session, *, report: IntelReport, objects: list[dict], at: datetime) -> None:
+    rows = [
+        {"report_id": report.id, "kind": str(k.kind), "key": k.key, "lat": k.lat, "lon": k.lon, "at": k.at or at}
+        for k in correlation_keys.keys_of(objects)
+    ]
+    if rows:
+        session.execute(insert(IntelKey), rows)
+
+
+def stamp_delivery(report: IntelReport, username: str) -> None:
+    """The dates and names a report's status brings as it goes out (its objects' copy moves with it)."""
+    if report.status == Status.PENDING:
+        report.submitted_at = report.submitted_at or report.created_at
+    elif report.status == Status.RELEASED:
+        report.released_at = report.created_at if report.released_at is None else report.released_at
+    elif report.status == Status.DRAFT and Marking(report.marking) is Marking.RED:
+        report.release_requested_by = username  # asked to go out: a second officer of the party approves
+        report.release_requested_at = report.created_at
+
+
+def set_status(session: Session, *, report: IntelReport, status: Status) -> None:
+    """The report's status and its objects' copy of it, together (the record digests both)."""
+    report.status = status
+    session.execute(
+        update(IntelObject)
+        .where(IntelObject.report_id == report.id)
+        .values(status=str(status), releasable_to=report.releasable_to)
+    )
+
+
+def receive_objects(
+    session: Session,
+    *,
+    cell: CellDefinition,
+    subject: Subject,
+    collection: Collection,
+    objects: list[Any],
+    now: datetime | None = None,
+) -> Receipt:
+    """A TAXII POST: the objects go out to the collection's audience (to the mediator's review first where
+    the desk is supervised; TLP:RED waits for a second officer). All stored, or none with every failure."""
+    if not can_add_to(subject, collection):
+        raise Forbidden("objects are added by those who speak for their party on the intelligence desk")
+    marking = _envelope_marking(objects)
+    envelope = ReportEnvelope(
+        title=f"TAXII upload to {collection.title} by {subject.username}",
+        recipients=collection.parties - {subject.party},
+        marking=marking,
+        kind=ReportKind.UPLOAD,
+        status=delivery_status(
+            cell, subject, kind=ReportKind.UPLOAD, marking=marking, recipients=collection.parties - {subject.party}
+        ),
+    )
+    try:
+        report = store_objects(
+            session,
+            cell=cell,
+            subject=subject,
+            envelope=envelope,
+            objects=objects,
+            action="intel-objects-added",
+            now=now,
+            stamp=lambda report: stamp_delivery(report, subject.username),
+        )
+    except Invalid as refused:
+        return Receipt(report_id=None, failures=_failures(objects, refused))
+    rows = session.execute(select(IntelObject.stix_id, IntelObject.version).where(IntelObject.report_id == report.id))
+    return Receipt(report_id=report.id, successes=[tuple(r) for r in rows])
+
+
+def _envelope_marking(objects: list[Any]) -> Marking:
+    """A TAXII POST's TLP is the strictest one its objects carry; AMBER when none carries one."""
+    order = [Marking.CLEAR, Marking.GREEN, Marking.AMBER, Marking.AMBER_STRICT, Marking.RED]
+    found = {
+        TLP_BY_ID[ref]
+        for obj in objects
+        if isinstance(obj, dict)
+        for ref in (obj.get("object_marking_refs") or () if isinstance(obj.get("object_marking_refs"), list) else ())
+        if isinstance(ref, str) and ref in TLP_BY_ID
+    }
+    return max(found, key=order.index) if found else Marking.AMBER
+
+
+def _failures(objects: list[Any], refused: Invalid) -> list[tuple[str | None, str | None, str]]:
+    """Every object fails when one does (nothing is stored): the bad ones with their problems."""
+    by_index: dict[int, list[str]] = {}
+    for detail in refused.details or []:
+        field_name = detail.get("field", "")
+        if field_name.startswith("objects["):
+            index = int(field_name[len("objects[") : field_name.index("]")])
+            by_index.setdefault(index, []).append(f"{field_name}: {detail['problem']}")
+    out = []
+    for index, obj in enumerate(objects):
+        stix_id = obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str) else None
+        version = obj.get("modified") or obj.get("created") if isinstance(obj, dict) else None
+        message = "; ".join(by_index[index]) if index in by_index else f"not stored: {refused.message}"
+        out.append((stix_id, version if isinstance(version, str) else None, message))
+    return out
