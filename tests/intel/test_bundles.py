@@ -121,3 +121,21 @@ def test_the_record_covers_reports_and_their_objects(client, as_, write, db, sig
     db.expire_all()
     [finding] = audit(db, verifier=verifier)
     assert finding.where == f"intel_reports/{report['id']}"
+
+
+def test_versions_of_an_object_are_kept_once_each_and_the_newest_is_the_latest(client, as_, db):
+    first = indicator()
+    later = first | {"modified": "2026-11-21T10:00:00.000Z", "name": "revised"}
+    assert _upload(client, as_, bundle_of(first)).status_code == 201
+    assert _upload(client, as_, bundle_of(first)).status_code == 201  # the same version again: a retry
+    assert _upload(client, as_, bundle_of(later)).status_code == 201
+    earlier = first | {"modified": "2026-11-20T12:00:00.000Z", "name": "older"}  # arrives last, is not the latest
+    assert _upload(client, as_, bundle_of(earlier)).status_code == 201
+    rows = db.execute(
+        select(IntelObject.version, IntelObject.is_latest).where(IntelObject.stix_id == first["id"])
+    ).all()
+    assert sorted(rows) == [
+        ("2026-11-20T10:00:00.000000Z", False),
+        ("2026-11-20T12:00:00.000000Z", False),
+        ("2026-11-21T10:00:00.000000Z", True),
+    ]

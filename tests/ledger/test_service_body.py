@@ -1,5 +1,5 @@
 """append_entries writes its entry bodies with a fast encoder (_entry_bodies) and its rows with a bulk
-insert (_insert_rows). Both must give exactly what entry_body (rfc8785.dumps) and insert(table) give."""
+insert (db/bulk.py insert_rows). Both must give exactly what entry_body (rfc8785.dumps) and insert(table) give."""
 
 import hashlib
 import random

@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fusioncell.access.subjects import Subject
 from fusioncell.cell.definition import CellDefinition
 from fusioncell.db.base import Marking, Status
+from fusioncell.db.bulk import insert_rows
 from fusioncell.db.types import utcnow
 from fusioncell.errors import Forbidden, Invalid
 from fusioncell.intel import keys as correlation_keys
@@ -126,15 +127,17 @@ def _marking_problems(objects: list[dict], marking: Marking) -> list[ObjectProbl
     return problems
 
 
-def _marked(cell: CellDefinition, obj: dict, author: str, markings: list[str]) -> dict:
+def _marked(obj: dict, author_identity: str, markings: list[str]) -> dict:
     """The object as served: the envelope's markings added, the author named where the object names none."""
     if obj["type"] in ("marking-definition", "extension-definition"):
         return obj
     out = dict(obj)
-    own = [ref for ref in out.get("object_marking_refs") or () if ref not in TLP_BY_ID]
-    out["object_marking_refs"] = markings + [ref for ref in own if ref not in markings]
-    if obj["type"] not in _UNAUTHORED and "created_by_ref" not in out:
-        out["created_by_ref"] = identity_id(cell, author)
+    own = out.get("object_marking_refs")
+    out["object_marking_refs"] = (
+        markings + [r for r in own if r not in TLP_BY_ID and r not in markings] if own else markings
+    )
+    if "created_by_ref" not in out and obj["type"] not in _UNAUTHORED:
+        out["created_by_ref"] = author_identity
     return out
 
 
@@ -193,7 +196,10 @@ def _insert_objects(
     session: Session, *, cell: CellDefinition, report: IntelReport, objects: list[dict], readers, now: datetime
 ) -> None:
     markings = [tlp_marking_id(Marking(report.marking)), rel_to_definition(readers)["id"]]
+    author_identity = identity_id(cell, report.origin_party)
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     stored = _stored_versions(session, report.origin_party, {o["id"] for o in objects})
+    known_before = {stix_id for stix_id, _ in stored}
     added_at = _first_free_moment(session, now)
     rows, newest = [], {}
     for obj in objects:
@@ -203,32 +209,52 @@ def _insert_objects(
         if (obj["id"], version) in stored:
             continue  # the same version again (a client retrying): stored once
         stored.add((obj["id"], version))
-        body = json.dumps(_marked(cell, obj, report.origin_party, markings), ensure_ascii=False, separators=(",", ":"))
+        body = dumps(_marked(obj, author_identity, markings))
         rows.append(
-            {
-                "report_id": report.id,
-                "stix_id": obj["id"],
-                "stix_type": obj["type"],
-                "spec_version": obj.get("spec_version", "2.1"),
-                "version": version,
-                "is_latest": True,
-                "collection": report.collection,
-                "added_at": added_at,
-                "body": body,
-                "body_sha256": hashlib.sha256(body.encode()).hexdigest(),
-                "origin_party": report.origin_party,
-                "status": str(report.status),
-                "releasable_to": report.releasable_to,
-            }
+            [
+                report.id,
+                obj["id"],
+                obj["type"],
+                obj.get("spec_version", "2.1"),
+                version,
+                True,
+                report.collection,
+                added_at,
+                body,
+                hashlib.sha256(body.encode()).hexdigest(),
+                report.origin_party,
+                str(report.status),
+                report.releasable_to,
+            ]
         )
         newest[obj["id"]] = max(version, newest.get(obj["id"], version))
         added_at += timedelta(microseconds=1)  # distinct date_added per object: TAXII's added_after is exclusive
     if not rows:
         return
-    _supersede(session, report.origin_party, newest)
+    # Only ids the author had stored before have older versions to supersede (and may have newer ones).
+    _supersede(session, report.origin_party, {i: v for i, v in newest.items() if i in known_before})
+    latest_stored = _latest_stored(session, report.origin_party, known_before)
     for row in rows:
-        row["is_latest"] = row["version"] == newest[row["stix_id"]]
-    session.execute(insert(IntelObject), rows)
+        stix_id, version = row[1], row[4]
+        row[5] = version == newest[stix_id] and version > latest_stored.get(stix_id, "")
+    insert_rows(session.connection(), IntelObject.__table__, _OBJECT_COLUMNS, [tuple(row) for row in rows])
+
+
+_OBJECT_COLUMNS = (
+    "report_id",
+    "stix_id",
+    "stix_type",
+    "spec_version",
+    "version",
+    "is_latest",
+    "collection",
+    "added_at",
+    "body",
+    "body_sha256",
+    "origin_party",
+    "status",
+    "releasable_to",
+)
 
 
 def _stored_versions(session: Session, origin: str, ids: set[str]) -> set[tuple[str, str]]:
@@ -242,6 +268,18 @@ def _stored_versions(session: Session, origin: str, ids: set[str]) -> set[tuple[
         )
         found.update((stix_id, version) for stix_id, version in rows)
     return found
+
+
+def _latest_stored(session: Session, origin: str, ids: set[str]) -> dict[str, str]:
+    """The newest stored version of each of the author's ids that is still the latest (after _supersede)."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(IntelObject.stix_id, IntelObject.version).where(
+            IntelObject.origin_party == origin, IntelObject.stix_id.in_(sorted(ids)), IntelObject.is_latest.is_(True)
+        )
+    )
+    return {stix_id: version for stix_id, version in rows}
 
 
 def _supersede(session: Session, origin: str, newest: dict[str, str]) -> None:
@@ -266,12 +304,9 @@ def _first_free_moment(session: Session, now: datetime) -> datetime:
 
 
 def _insert_keys(session: Session, *, report: IntelReport, objects: list[dict], at: datetime) -> None:
-    rows = [
-        {"report_id": report.id, "kind": str(k.kind), "key": k.key, "lat": k.lat, "lon": k.lon, "at": k.at or at}
-        for k in correlation_keys.keys_of(objects)
-    ]
+    rows = [(report.id, str(k.kind), k.key, k.lat, k.lon, k.at or at) for k in correlation_keys.keys_of(objects)]
     if rows:
-        session.execute(insert(IntelKey), rows)
+        insert_rows(session.connection(), IntelKey.__table__, ("report_id", "kind", "key", "lat", "lon", "at"), rows)
 
 
 def stamp_delivery(report: IntelReport, username: str) -> None:

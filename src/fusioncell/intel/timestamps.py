@@ -7,10 +7,12 @@ microseconds is cut, which no tool the desk meets writes).
 
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 
 _STIX_TIME = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z")
 
 
+@lru_cache(maxsize=4096)  # a bundle's objects mostly share a few timestamps
 def normalise(text: str) -> str:
     """The fixed form of a STIX timestamp; ValueError when `text` is not one."""
     found = _STIX_TIME.fullmatch(text)

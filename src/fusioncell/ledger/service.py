@@ -6,19 +6,19 @@ import hashlib
 import json
 import os
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import rfc8785
-from sqlalchemy import Connection, LargeBinary, Table, insert, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fusioncell.access.rule import readable
 from fusioncell.access.subjects import Subject
 from fusioncell.db.base import Recorded
+from fusioncell.db.bulk import insert_rows
 from fusioncell.db.types import utcnow
 from fusioncell.errors import Invalid, NotFound
 from fusioncell.events.wakeups import APPENDED
@@ -143,67 +143,6 @@ _ENTRY_COLUMNS = (
 _NODE_COLUMNS = ("level", "position", "hash")
 
 
-def _insert_rows(connection: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
-    """INSERT many rows of plain Python values, the fastest way each backend offers.
-
-    PostgreSQL (psycopg): one COPY. SQLite: one executemany of a prepared INSERT. Values go through
-    the columns' own SQLAlchemy bind processing first (each distinct value once: a batch shares its
-    timestamp and has few party sets); bytes go to the driver as bytes, which is what SQLAlchemy's
-    Binary wrapper hands it. So the rows are those insert(table) would write, without SQLAlchemy's
-    per-row, per-parameter work (and without psycopg's one statement per row in executemany).
-    Any other backend gets the plain Core executemany."""
-    dialect = connection.dialect
-    copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
-    if not copy and not (dialect.name == "sqlite" and dialect.paramstyle == "qmark"):
-        connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
-        return
-    converters = []
-    for position, name in enumerate(columns):
-        column_type = table.c[name].type
-        if isinstance(column_type, LargeBinary):
-            continue
-        process = column_type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None:
-            converters.append((position, _each_value_once(process)))
-    if converters:
-        converted = []
-        for row in rows:
-            values = list(row)
-            for position, convert in converters:
-                values[position] = convert(values[position])
-            converted.append(tuple(values))
-        rows = converted
-    quote = dialect.identifier_preparer.quote
-    names = ", ".join(quote(name) for name in columns)
-    if copy:
-        statement = f"COPY {quote(table.name)} ({names}) FROM STDIN"
-        try:
-            with connection.connection.driver_connection.cursor() as cursor:
-                with cursor.copy(statement) as stream:
-                    for values in rows:
-                        stream.write_row(values)
-        except dialect.loaded_dbapi.Error as error:  # raised as SQLAlchemy would (IntegrityError, ...)
-            raise DBAPIError.instance(statement, None, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
-    else:
-        marks = ", ".join("?" * len(columns))
-        connection.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", rows)
-
-
-def _each_value_once(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    done: dict[tuple[type, Any], Any] = {}
-
-    def convert(value: Any) -> Any:
-        try:
-            key = (type(value), value)
-            if key not in done:
-                done[key] = process(value)
-            return done[key]
-        except TypeError:  # unhashable
-            return process(value)
-
-    return convert
-
-
 def _locked_size(session: Session) -> int:
     """The ledger's size, its row locked until the transaction ends (SQLite: the write transaction's
     BEGIN IMMEDIATE holds the lock already). Plain SQL: this runs for every change."""
@@ -215,7 +154,7 @@ def _locked_size(session: Session) -> int:
 def append_entries(session: Session, drafts: Sequence[EntryDraft], *, start: int | None = None) -> list[int]:
     """Append entries in one go: blinded leaves, their stored nodes, the new size.
 
-    Built for batches: one encoder pass for the bodies and one bulk insert per table (_insert_rows).
+    Built for batches: one encoder pass for the bodies and one bulk insert per table (db/bulk.py).
     `start` is the size the caller read with _locked_size in this transaction, if it did."""
     if not drafts:
         return []
@@ -248,8 +187,8 @@ def append_entries(session: Session, drafts: Sequence[EntryDraft], *, start: int
         )
     nodes, _ = merkle.append_leaves(start, frontier, leaf_hashes)
     connection = session.connection()
-    _insert_rows(connection, LedgerEntry.__table__, _ENTRY_COLUMNS, entries)
-    _insert_rows(connection, LedgerNode.__table__, _NODE_COLUMNS, nodes)
+    insert_rows(connection, LedgerEntry.__table__, _ENTRY_COLUMNS, entries)
+    insert_rows(connection, LedgerNode.__table__, _NODE_COLUMNS, nodes)
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     connection.exec_driver_sql(f"UPDATE ledger_state SET size = {marker} WHERE id = 1", (start + len(drafts),))
     session.info[APPENDED] = True  # after commit, events/wakeups.py wakes the live streams
