@@ -139,3 +139,24 @@ def test_versions_of_an_object_are_kept_once_each_and_the_newest_is_the_latest(c
         ("2026-11-20T12:00:00.000000Z", False),
         ("2026-11-21T10:00:00.000000Z", True),
     ]
+
+
+def test_an_upload_s_grade_is_read_back_from_its_stix_when_not_given(client, as_):
+    marker = indicator()
+    report = {
+        "type": "report",
+        "spec_version": "2.1",
+        "id": f"report--{uuid.uuid4()}",
+        "created": "2026-11-20T10:00:00.000Z",
+        "modified": "2026-11-20T10:00:00.000Z",
+        "name": "Imported from a partner platform",
+        "published": "2026-11-20T10:00:00Z",
+        "object_refs": [marker["id"]],
+        "confidence": 70,
+    }
+    body = {"bundle": bundle_of(marker, report), "releasable_to": ["USA"]}
+    uploaded = client.post("/api/v1/intel/bundles", json=body, headers=as_("ISR")).json()
+    assert uploaded["admiralty_code"] == "F2" and uploaded["title"] == "Imported from a partner platform"
+    written = {"bundle": bundle_of(indicator(), report | {"id": f"report--{uuid.uuid4()}",
+               "x_admiralty_source_reliability": "B", "x_admiralty_credibility": "3"})}  # fmt: skip
+    assert client.post("/api/v1/intel/bundles", json=written, headers=as_("ISR")).json()["admiralty_code"] == "B3"

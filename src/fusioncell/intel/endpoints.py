@@ -107,8 +107,8 @@ def upload_bundle(
         bundle=body.bundle,
         audience=service.Audience(frozenset(body.releasable_to), body.marking, body.draft),
         title=body.title,
-        source_reliability=str(body.source_reliability),
-        credibility=str(body.credibility),
+        source_reliability=None if body.source_reliability is None else str(body.source_reliability),
+        credibility=None if body.credibility is None else str(body.credibility),
         allow_custom=body.allow_custom,
     )
     return _detail(session, runtime, caller, report)

@@ -88,3 +88,22 @@ def parse_admiralty_code(code: str) -> tuple[SourceReliability, Credibility]:
     if match is None:
         raise ValueError(f"an Admiralty code is a letter A–F then a digit 1–6, like B2; not {code!r}")
     return SourceReliability(match.group(1)), Credibility(match.group(2))
+
+
+def grade_of_objects(objects: list[dict]) -> tuple[SourceReliability, Credibility]:
+    """The grade an uploaded bundle carries, read back the way the desk writes it: the report's
+    `x_admiralty_*` properties if present, else the credibility its `confidence` stands for (STIX 2.1
+    Appendix A); a source nobody graded is F, "cannot be judged"."""
+    report = next((o for o in objects if o.get("type") == "report"), None)
+    graded = report or next((o for o in objects if isinstance(o.get("confidence"), int)), None) or {}
+    reliability = graded.get("x_admiralty_source_reliability")
+    credibility = graded.get("x_admiralty_credibility")
+    try:
+        found_reliability = SourceReliability(reliability) if reliability else SourceReliability.F
+    except ValueError:
+        found_reliability = SourceReliability.F
+    try:
+        found_credibility = Credibility(credibility) if credibility else credibility_of(graded.get("confidence"))
+    except ValueError:
+        found_credibility = Credibility.CANNOT_BE_JUDGED
+    return found_reliability, found_credibility

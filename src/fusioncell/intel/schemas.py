@@ -95,8 +95,12 @@ class TearlineCreate(ReportContentIn):
 class BundleImport(Strict):
     bundle: dict[str, Any]
     title: str | None = Field(default=None, max_length=300)
-    source_reliability: SourceReliability = SourceReliability.F
-    credibility: Credibility = Credibility.CANNOT_BE_JUDGED
+    source_reliability: SourceReliability | None = Field(
+        default=None, description="Unset: the report's x_admiralty_source_reliability, else F."
+    )
+    credibility: Credibility | None = Field(
+        default=None, description="Unset: the report's x_admiralty_credibility, else what its confidence stands for."
+    )
     marking: Marking = Marking.AMBER
     releasable_to: list[PartyCode] = Field(default_factory=list, max_length=16)
     draft: bool = False

@@ -19,6 +19,7 @@ from fusioncell.db.types import utcnow
 from fusioncell.errors import Conflict, Forbidden, Invalid
 from fusioncell.intel import compose
 from fusioncell.intel.delivery import delivery_status, needs_second_officer
+from fusioncell.intel.grading import grade_of_objects
 from fusioncell.intel.markings import identity_id
 from fusioncell.intel.models import IntelReport, ReportKind
 from fusioncell.intel.queries import objects_of, readable_report
@@ -119,8 +120,8 @@ def import_bundle(
     bundle: Any,
     audience: Audience,
     title: str | None,
-    source_reliability: str,
-    credibility: str,
+    source_reliability: str | None,
+    credibility: str | None,
     allow_custom: bool = False,
     now: datetime | None = None,
 ) -> IntelReport:
@@ -132,13 +133,14 @@ def import_bundle(
     if not objects:
         raise Invalid("the bundle holds no objects", details=[{"field": "bundle.objects", "problem": "empty"}])
     named = next((o.get("name") for o in objects if o.get("type") == "report" and o.get("name")), None)
+    carried_reliability, carried_credibility = grade_of_objects(objects)
     envelope = ReportEnvelope(
         title=(title or named or "Uploaded STIX bundle")[:300],
         summary=next((o.get("description", "") for o in objects if o.get("type") == "report"), "") or "",
         recipients=audience.recipients,
         marking=audience.marking,
-        source_reliability=source_reliability,
-        credibility=credibility,
+        source_reliability=source_reliability or str(carried_reliability),
+        credibility=credibility or str(carried_credibility),
         allow_custom=allow_custom,
     )
     return _create(

@@ -28,6 +28,7 @@ from fusioncell.errors import Forbidden, Invalid
 from fusioncell.intel import keys as correlation_keys
 from fusioncell.intel.collections import Collection, can_add_to, collection_of_readers
 from fusioncell.intel.delivery import delivery_status
+from fusioncell.intel.grading import grade_of_objects
 from fusioncell.intel.markings import (
     TLP_BY_ID,
     audience_problem,
@@ -344,8 +345,11 @@ def receive_objects(
     if not can_add_to(subject, collection):
         raise Forbidden("objects are added by those who speak for their party on the intelligence desk")
     marking = _envelope_marking(objects)
+    reliability, credibility = grade_of_objects([o for o in objects if isinstance(o, dict)])
     envelope = ReportEnvelope(
         title=f"TAXII upload to {collection.title} by {subject.username}",
+        source_reliability=str(reliability),
+        credibility=str(credibility),
         recipients=collection.parties - {subject.party},
         marking=marking,
         kind=ReportKind.UPLOAD,
