@@ -11,9 +11,9 @@ from stix2patterns.validator import run_validator
 from stix2validator import ValidationOptions, validate_instance
 from stix2validator.v21.enums import OBSERVABLE_TYPES
 
+from fusioncell.intel.stix_patterns import _fast_pattern_facts
 from fusioncell.intel.validation import (
     MAX_BUNDLE_OBJECTS,
-    _fast_pattern_facts,
     check_bundle,
     check_objects,
     pattern_problem,
