@@ -34,7 +34,10 @@ from fusioncell.incidents.pages import router as incident_pages_router
 from fusioncell.incidents.scheduled import escalate_overdue_incidents
 from fusioncell.incidents.statistics_endpoints import router as incident_statistics_router
 from fusioncell.incidents.wall_pages import router as wall_pages_router
+from fusioncell.intel.correlation_endpoints import router as intel_correlation_router
 from fusioncell.intel.endpoints import router as intel_router
+from fusioncell.intel.page_actions import router as intel_actions_router
+from fusioncell.intel.pages import router as intel_pages_router
 from fusioncell.intel.validation import MAX_BUNDLE_BYTES
 from fusioncell.ledger.endpoints import router as ledger_router
 from fusioncell.ledger.service import checkpoint_if_due, tree_size
@@ -154,6 +157,9 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app.include_router(verification_pages_router)
     app.include_router(verification_forms_router)
     app.include_router(intel_router)
+    app.include_router(intel_correlation_router)
+    app.include_router(intel_pages_router)
+    app.include_router(intel_actions_router)
     app.mount("/static", StaticFiles(directory=str(files("fusioncell.web") / "static")), name="static")
 
     @app.get("/healthz", tags=["operations"])

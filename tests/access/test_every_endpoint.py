@@ -49,6 +49,8 @@ VERIFICATION_PAGE_MATRIX = (
     "tests/verification/test_matrix.py::test_verification_pages_and_their_buttons_obey_the_matrix"
 )
 INTEL_MATRIX = "tests/intel/test_matrix.py::test_reports_obey_the_matrix_in_lists_details_and_actions"
+INTEL_PAGE_MATRIX = "tests/web/test_intel_pages.py::test_intel_pages_and_their_buttons_obey_the_matrix"
+CORRELATION_MATRIX = "tests/intel/test_correlation.py::test_correlations_obey_the_matrix"
 INTEL_EXPORT = "tests/intel/test_matrix.py::test_every_member_s_export_holds_exactly_the_objects_it_may_read"
 MATRIX = {
     ("GET", "/api/v1/stream"): STREAM_MATRIX,
@@ -176,7 +178,21 @@ MATRIX = {
     ("POST", "/api/v1/intel/reports/{report_id}/tearlines"): INTEL_MATRIX,
     ("POST", "/api/v1/intel/reports/{report_id}/sightings"): INTEL_MATRIX,
     ("POST", "/api/v1/intel/reports/{report_id}/opinions"): INTEL_MATRIX,
+    ("GET", "/api/v1/intel/reports/{report_id}/correlations"): CORRELATION_MATRIX,
     ("GET", "/api/v1/intel/export.json"): INTEL_EXPORT,
+    # The desk's pages: the list follows the API's list for each member, the reading view and every button
+    # answer the 404 of a missing report when unreadable, the review queue holds only readable reports.
+    ("GET", "/intel"): INTEL_PAGE_MATRIX,
+    ("GET", "/intel/review"): INTEL_PAGE_MATRIX,
+    ("GET", "/intel/reports/{report_id}"): INTEL_PAGE_MATRIX,
+    ("POST", "/intel/reports/{report_id}/release"): INTEL_PAGE_MATRIX,
+    ("POST", "/intel/reports/{report_id}/second-approval"): INTEL_PAGE_MATRIX,
+    ("POST", "/intel/reports/{report_id}/approve"): INTEL_PAGE_MATRIX,
+    ("POST", "/intel/reports/{report_id}/return"): INTEL_PAGE_MATRIX,
+    ("POST", "/intel/reports/{report_id}/retract"): INTEL_PAGE_MATRIX,
+    ("POST", "/intel/reports/{report_id}/tearlines"): INTEL_PAGE_MATRIX,
+    ("POST", "/intel/reports/{report_id}/sightings"): INTEL_PAGE_MATRIX,
+    ("POST", "/intel/reports/{report_id}/opinions"): INTEL_PAGE_MATRIX,
 }
 # Members only, and about the caller's own account or the public tree (leaves are blinded).
 MEMBER = {
@@ -197,6 +213,9 @@ MEMBER = {
     ("POST", "/api/v1/intel/reports"),
     ("POST", "/api/v1/intel/bundles"),
     ("GET", "/api/v1/intel/audience"),  # the cell definition's parties and markings; no record read
+    ("GET", "/intel/compose"),  # the form; no record read
+    ("POST", "/intel/compose"),  # creates: the API's schema and service; tests/web/test_intel_pages.py
+    ("GET", "/intel/audience"),  # the API's audience preview as a fragment (no record read)
     # Creates (mediator only, checked before any lookup): tests/fusion/test_fusion.py::test_only_the_mediator_decides
     ("POST", "/api/v1/fusions"),
     ("POST", "/api/v1/incidents"),  # creates; who may report in tests/incidents/test_reports.py::test_who_may_report

@@ -65,6 +65,7 @@ def test_reports_obey_the_matrix_in_lists_details_and_actions(client, db, popula
             lambda i: ("POST", f"/api/v1/intel/reports/{i}/tearlines", tearline),
             lambda i: ("POST", f"/api/v1/intel/reports/{i}/sightings", sighting),
             lambda i: ("POST", f"/api/v1/intel/reports/{i}/opinions", {"opinion": "agree"}),
+            lambda i: ("GET", f"/api/v1/intel/reports/{i}/correlations", None),
         ],
     )
     assert_matrix_holds(client, db, population, cell, case)

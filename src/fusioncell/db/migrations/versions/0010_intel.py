@@ -81,7 +81,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("intel_keys", schema=None) as batch_op:
         batch_op.create_index("ix_intel_keys_kind_key", ["kind", "key"], unique=False)
-        batch_op.create_index("ix_intel_keys_lat", ["kind", "lat"], unique=False)
+        batch_op.create_index("ix_intel_keys_place", ["kind", "lat", "lon", "at", "report_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_intel_keys_report_id"), ["report_id"], unique=False)
 
     op.create_table(
@@ -123,7 +123,7 @@ def downgrade() -> None:
     op.drop_table("intel_objects")
     with op.batch_alter_table("intel_keys", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_intel_keys_report_id"))
-        batch_op.drop_index("ix_intel_keys_lat")
+        batch_op.drop_index("ix_intel_keys_place")
         batch_op.drop_index("ix_intel_keys_kind_key")
 
     op.drop_table("intel_keys")
