@@ -149,7 +149,10 @@ class IntelKey(Base):
     (bench/intel_correlation.py: a place lookup on SQLite went from about 52 ms to 18 ms at 100k reports)."""
 
     __tablename__ = "intel_keys"
-    __table_args__ = (Index("ix_intel_keys_kind_key", "kind", "key"), Index("ix_intel_keys_place", "kind", "lat", "lon", "at", "report_id"))
+    __table_args__ = (
+        Index("ix_intel_keys_kind_key", "kind", "key"),
+        Index("ix_intel_keys_place", "kind", "lat", "lon", "at", "report_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
     report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("intel_reports.id"), index=True)

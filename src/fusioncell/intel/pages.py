@@ -8,9 +8,8 @@ derived-from link appears only to the original's readers. The buttons shown mirr
 (access/policies.py and the report's state); the services still decide (intel/page_actions.py).
 """
 
-import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -22,11 +21,11 @@ from fusioncell.access.policies import can_review_intel, can_share_intel
 from fusioncell.access.subjects import Subject
 from fusioncell.db.base import Marking, Status
 from fusioncell.intel import queries
-from fusioncell.intel.compose import PATTERNS
 from fusioncell.intel.correlation import correlations_for
 from fusioncell.intel.endpoints import preview_audience
 from fusioncell.intel.grading import CREDIBILITY_NAMES, RELIABILITY_NAMES
 from fusioncell.intel.models import IntelReport, ReportKind
+from fusioncell.intel.reading import Content, grading_words, what_objects_say
 from fusioncell.intel.schemas import ObservableType, OpinionValue, ReportRead
 from fusioncell.intel.views import pretty, report_detail, report_read
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
@@ -36,52 +35,6 @@ router = APIRouter(include_in_schema=False)
 
 SHOWN = 50  # reports per list page
 LISTED = (ReportKind.REPORT, ReportKind.TEARLINE, ReportKind.UPLOAD)  # what says something of its own
-# An indicator's pattern read back as the "type value" an analyst typed (compose.PATTERNS reversed).
-_PATTERN_OF = {
-    kind: re.compile(re.escape(template).replace(re.escape("{}"), r"((?:[^'\\]|\\.)*)"))
-    for kind, template in PATTERNS.items()
-}
-
-
-@dataclass
-class Content:
-    """What a report's STIX objects say, as an analyst reads them."""
-
-    observables: list[tuple[str, str]] = field(default_factory=list)  # (type, value)
-    patterns: list[str] = field(default_factory=list)  # indicators not written in the cell's form
-    threat_actors: list[str] = field(default_factory=list)
-    places: list[dict] = field(default_factory=list)  # latitude, longitude, name
-
-
-def content_of(objects: list[dict]) -> Content:
-    content = Content()
-    for obj in objects:
-        if obj.get("type") == "indicator":
-            found = observable_of(obj.get("pattern", ""))
-            if found:
-                content.observables.append(found)
-            else:
-                content.patterns.append(obj.get("pattern", ""))
-        elif obj.get("type") == "threat-actor":
-            content.threat_actors.append(obj.get("name", ""))
-        elif obj.get("type") == "location" and "latitude" in obj:
-            content.places.append({"lat": obj["latitude"], "lon": obj["longitude"], "name": obj.get("name", "")})
-    return content
-
-
-def observable_of(pattern: str) -> tuple[str, str] | None:
-    for kind, regex in _PATTERN_OF.items():
-        match = regex.fullmatch(pattern)
-        if match:
-            return kind, re.sub(r"\\(.)", r"\1", match.group(1))
-    return None
-
-
-def grading_words(read: ReportRead) -> str:
-    """The Admiralty code in words, as analysts say "B2": "usually reliable source, probably true"."""
-    reliability = read.source_reliability_name
-    source = f"source {reliability}" if "judged" in reliability else f"{reliability} source"
-    return f"{source}, {read.credibility_name}"
 
 
 def waits_for(subject: Subject, read: ReportRead) -> str | None:
@@ -288,7 +241,7 @@ def report_view(
     """The reading view of a report the caller may read (the caller checked)."""
     cell, subject = runtime.cell, caller.subject
     detail = report_detail(session, cell, subject, report)
-    content = content_of(detail.objects)
+    content = what_objects_say(detail.objects)
     derived_from, tearlines = tearline_neighbours(session, subject, detail.tearline_links, report.id)
     answers = [
         (report_read(cell, a), [] if a.status == Status.RETRACTED else queries.objects_of(session, a))
@@ -344,13 +297,13 @@ class Waiting:
 
 def _waiting(session: Session, runtime: Runtime, subject: Subject, report: IntelReport) -> Waiting:
     cell = runtime.cell
-    content = content_of(queries.objects_of(session, report))
+    content = what_objects_say(queries.objects_of(session, report))
     links = queries.tearline_links(session, subject=subject, report=report)
     originals = readable_by_id(session, subject, {x.derived_from_id for x in links if x.answers_id == report.id})
     original = next(iter(originals.values()), None)
     if original is None:
         return Waiting(report_read(cell, report), content)
-    original_content = content_of(queries.objects_of(session, original))
+    original_content = what_objects_say(queries.objects_of(session, original))
     return Waiting(report_read(cell, report), content, report_read(cell, original), original_content)
 
 
