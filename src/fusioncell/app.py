@@ -46,6 +46,8 @@ from fusioncell.notifications.endpoints import router as notifications_router
 from fusioncell.notifications.pages import router as notifications_pages_router
 from fusioncell.notifications.scheduled import deliver_notifications
 from fusioncell.runtime import Runtime
+from fusioncell.taxii import OBJECTS_PATH as TAXII_OBJECTS_PATH
+from fusioncell.taxii.endpoints import router as taxii_router
 from fusioncell.verification.endpoints import router as verification_router
 from fusioncell.verification.forms import router as verification_forms_router
 from fusioncell.verification.pages import router as verification_pages_router
@@ -128,6 +130,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     uploads = {"/api/v1/attachments": settings.attachment_max_bytes + 64 * 1024}
     uploads["/hotline/{channel_code}/messages"] = composer_body_limit(settings)  # the composer's files
     uploads["/api/v1/intel/bundles"] = MAX_BUNDLE_BYTES + 64 * 1024  # a STIX bundle and its envelope
+    uploads[TAXII_OBJECTS_PATH] = MAX_BUNDLE_BYTES  # a TAXII envelope: the same cap as a bundle upload
     app.add_middleware(
         EdgeMiddleware, max_body_bytes=settings.max_body_bytes, hsts=settings.secure_cookies, upload_limits=uploads
     )
@@ -160,6 +163,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app.include_router(intel_correlation_router)
     app.include_router(intel_pages_router)
     app.include_router(intel_actions_router)
+    app.include_router(taxii_router)
     app.mount("/static", StaticFiles(directory=str(files("fusioncell.web") / "static")), name="static")
 
     @app.get("/healthz", tags=["operations"])

@@ -211,6 +211,11 @@ class EdgeMiddleware:
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         exc = PayloadTooLarge(f"The request body is larger than the limit of {limit} bytes.")
+        if scope["path"].startswith("/taxii2/"):  # TAXII clients read TAXII error messages
+            from fusioncell.taxii.endpoints import taxii_error  # lazy: no import cycle
+
+            await taxii_error(413, exc.message)(scope, receive, send)
+            return
         request = Request(scope, receive)
         if _wants_html(request):  # a person's form (the composer's files): the error page, not JSON
             message = f"What you sent is larger than the limit of {limit:,} bytes; nothing was stored. Send less."

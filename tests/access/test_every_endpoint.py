@@ -51,6 +51,8 @@ VERIFICATION_PAGE_MATRIX = (
 INTEL_MATRIX = "tests/intel/test_matrix.py::test_reports_obey_the_matrix_in_lists_details_and_actions"
 INTEL_PAGE_MATRIX = "tests/web/test_intel_pages.py::test_intel_pages_and_their_buttons_obey_the_matrix"
 CORRELATION_MATRIX = "tests/intel/test_correlation.py::test_correlations_obey_the_matrix"
+TAXII_READS = "tests/taxii/test_matrix.py::test_every_route_serves_each_party_exactly_what_it_may_read"
+TAXII_WRITES = "tests/taxii/test_matrix.py::test_posts_and_statuses_answer_as_the_rules_say_for_every_member"
 INTEL_EXPORT = "tests/intel/test_matrix.py::test_every_member_s_export_holds_exactly_the_objects_it_may_read"
 MATRIX = {
     ("GET", "/api/v1/stream"): STREAM_MATRIX,
@@ -193,6 +195,15 @@ MATRIX = {
     ("POST", "/intel/reports/{report_id}/tearlines"): INTEL_PAGE_MATRIX,
     ("POST", "/intel/reports/{report_id}/sightings"): INTEL_PAGE_MATRIX,
     ("POST", "/intel/reports/{report_id}/opinions"): INTEL_PAGE_MATRIX,
+    # TAXII 2.1: a collection the caller may not see, and every object it may not read inside one it sees,
+    # answer exactly as ones that do not exist; statuses are the posting party's alone.
+    ("GET", "/taxii2/api/collections/{collection_id}/"): TAXII_READS,
+    ("GET", "/taxii2/api/collections/{collection_id}/objects/"): TAXII_READS,
+    ("GET", "/taxii2/api/collections/{collection_id}/objects/{object_id}/"): TAXII_READS,
+    ("GET", "/taxii2/api/collections/{collection_id}/objects/{object_id}/versions/"): TAXII_READS,
+    ("GET", "/taxii2/api/collections/{collection_id}/manifest/"): TAXII_READS,
+    ("POST", "/taxii2/api/collections/{collection_id}/objects/"): TAXII_WRITES,
+    ("GET", "/taxii2/api/status/{status_id}/"): TAXII_WRITES,
 }
 # Members only, and about the caller's own account or the public tree (leaves are blinded).
 MEMBER = {
@@ -214,6 +225,12 @@ MEMBER = {
     ("POST", "/api/v1/intel/bundles"),
     ("GET", "/api/v1/intel/audience"),  # the cell definition's parties and markings; no record read
     ("GET", "/intel/compose"),  # the form; no record read
+    # TAXII discovery, the API root and the list of the collections the caller's party is in (no record read);
+    # anything else under /taxii2/ answers 401, then 404 or 405, as a TAXII error message.
+    ("GET", "/taxii2/"),
+    ("GET", "/taxii2/api/"),
+    ("GET", "/taxii2/api/collections/"),
+    *((method, "/taxii2/{rest:path}") for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")),
     ("POST", "/intel/compose"),  # creates: the API's schema and service; tests/web/test_intel_pages.py
     ("GET", "/intel/audience"),  # the API's audience preview as a fragment (no record read)
     # Creates (mediator only, checked before any lookup): tests/fusion/test_fusion.py::test_only_the_mediator_decides
@@ -294,7 +311,7 @@ def sample_path(path: str) -> str:
 @pytest.mark.parametrize(("method", "path"), sorted(MEMBER | MATRIX.keys()))
 def test_strangers_are_refused_everywhere_but_public_routes(client, method, path):
     response = client.request(method, sample_path(path), follow_redirects=False)
-    if path.startswith("/api/"):
+    if path.startswith(("/api/", "/taxii2/")):
         assert response.status_code == 401
     else:
         assert response.status_code == 303 and response.headers["location"].startswith("/login")

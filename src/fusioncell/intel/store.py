@@ -37,7 +37,7 @@ from fusioncell.intel.markings import (
     tlp_marking_id,
 )
 from fusioncell.intel.models import IntelKey, IntelObject, IntelReport, ReportKind
-from fusioncell.intel.timestamps import stix_version_of
+from fusioncell.intel.timestamps import normalise, stix_version_of
 from fusioncell.intel.validation import ObjectProblem, check_objects
 from fusioncell.ledger.service import record_change
 
@@ -152,12 +152,14 @@ def store_objects(
     action: str,
     now: datetime | None = None,
     stamp: Callable[[IntelReport], None] | None = None,
+    checked: bool = False,
 ) -> IntelReport:
-    """Check every object, then store the report and all its objects, or raise and store nothing.
-    `stamp` sets what the status brings (dates, names) before the report is recorded."""
+    """Check every object (unless the caller just did: `checked`), then store the report and all its
+    objects, or raise and store nothing. `stamp` sets what the status brings (dates, names) before the
+    report is recorded."""
     now = now or utcnow()
     check_envelope(cell, subject, envelope)
-    problems = check_objects(objects, allow_custom=envelope.allow_custom)
+    problems = [] if checked else check_objects(objects, allow_custom=envelope.allow_custom)
     if not problems:
         problems = _marking_problems(objects, envelope.marking)
     if problems:
@@ -357,6 +359,13 @@ def receive_objects(
             cell, subject, kind=ReportKind.UPLOAD, marking=marking, recipients=collection.parties - {subject.party}
         ),
     )
+    problems = check_objects(objects)
+    if problems:
+        return Receipt(report_id=None, failures=_failures(objects, invalid_objects(problems)))
+    asked = {(o["id"], normalise(o.get("modified") or o["created"])) for o in objects if _timestamped(o)}
+    already = _stored_versions(session, subject.party, {stix_id for stix_id, _ in asked}) & asked
+    if already == asked and len(asked) == len(objects):
+        return Receipt(report_id=None, successes=sorted(already))  # a retry: everything is stored already
     try:
         report = store_objects(
             session,
@@ -367,11 +376,16 @@ def receive_objects(
             action="intel-objects-added",
             now=now,
             stamp=lambda report: stamp_delivery(report, subject.username),
+            checked=True,
         )
     except Invalid as refused:
         return Receipt(report_id=None, failures=_failures(objects, refused))
     rows = session.execute(select(IntelObject.stix_id, IntelObject.version).where(IntelObject.report_id == report.id))
-    return Receipt(report_id=report.id, successes=[tuple(r) for r in rows])
+    return Receipt(report_id=report.id, successes=sorted({(i, v) for i, v in rows} | already))
+
+
+def _timestamped(obj: dict) -> bool:
+    return isinstance(obj.get("modified") or obj.get("created"), str)
 
 
 def _envelope_marking(objects: list[Any]) -> Marking:
