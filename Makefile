@@ -31,6 +31,7 @@ lint: install-test
 	$(BIN)/ruff check src tests bench
 
 bench: install-test
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/ledger.py
 
 clean-demo:

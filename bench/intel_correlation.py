@@ -9,9 +9,8 @@ Quneitra over 90 days. Envelopes: every party authors; 5% drafts, 5% pending, th
 retracted) to 0-3 other parties. Then `correlations_for` is timed for `--samples` (200) random reports
 per reader (ISR, SYR, the mediator USA, the observer UNDOF), each on a report that reader may read, and
 every link checked against the releasability rule written out here. Target: p99 < 100 ms per call.
-The workload is dense on purpose (100,000 places in a 120 km square over 90 days): on SQLite most of a
-call is the place query reading lon and time from the table row by row, as ix_intel_keys_lat holds only
-(kind, lat); an index over (kind, lat, lon, at, report_id) cut a call to about a third when tried.
+The workload is dense on purpose (100,000 places in a 120 km square over 90 days): most of a call is the
+place query, answered from the index over (kind, lat, lon, at, report_id) without reading the table.
 Results go to bench/results/intel_correlation.json.
 """
 

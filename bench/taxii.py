@@ -20,7 +20,6 @@ says so. Target: ours ≥ 3× medallion on both halves. Results go to bench/resu
 
 import argparse
 import contextlib
-import gc
 import json
 import os
 import random
@@ -170,25 +169,10 @@ def our_server(home: Path, postgres: str | None) -> Iterator[str]:
         raise SystemExit(f"fusioncell init failed:\n{init.stderr.decode()[-2000:]}")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with process([sys.executable, __file__, "--serve-cell", str(port)], env=env, log=home / "cell.log") as started:
+    serve = [sys.executable, "-m", "fusioncell", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with process(serve, env=env, log=home / "cell.log") as started:
         wait_for(f"{base}/taxii2/", ("usa.mediator", DEMO_PASSWORD), started, home / "cell.log")
         yield base
-
-
-def serve_cell(port: int) -> None:
-    """The cell as `fusioncell serve` runs it, with the TAXII routes included if app.py does not yet."""
-    import uvicorn
-
-    from fusioncell.app import create_app
-    from fusioncell.config import get_settings
-    from fusioncell.taxii import DISCOVERY_PATH
-    from fusioncell.taxii.endpoints import router
-
-    app = create_app(settings=get_settings())
-    if not any(getattr(route, "path", None) == DISCOVERY_PATH for route in app.routes):
-        app.include_router(router)
-    gc.freeze()
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
 def medallion_files(home: Path, port: int) -> Path:
@@ -335,15 +319,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--only", choices=["ours", "medallion"], default=None)
     parser.add_argument("--output", type=Path, default=RESULTS)
-    parser.add_argument("--serve-cell", type=int, default=None, help=argparse.SUPPRESS)  # internal: the server
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.serve_cell is not None:
-        serve_cell(args.serve_cell)
-        return 0
     console = Console(width=120)
     objects = indicators(args.objects, args.seed)
     results: dict[str, Any] = {"arguments": {k: str(v) for k, v in vars(args).items()}, "target_ratio": TARGET_RATIO}

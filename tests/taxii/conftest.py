@@ -1,7 +1,4 @@
-"""Fixtures for the TAXII tests: an application with the TAXII routes, members' TAXII headers, pushes.
-
-Until app.py includes the TAXII router, `with_taxii` (live.py) adds it; once it does, it leaves the app alone.
-"""
+"""Fixtures for the TAXII tests: the application, members' TAXII headers, pushes."""
 
 from collections.abc import Callable, Iterator
 
@@ -12,13 +9,12 @@ from fusioncell.app import create_app
 from fusioncell.intel.collections import Collection, collections_of
 from fusioncell.taxii import API_ROOT_PATH
 from tests.support import bearer
-from tests.taxii.live import with_taxii
 from tests.taxii.stix import TAXII, envelope
 
 
 @pytest.fixture
 def taxii(runtime) -> Iterator[TestClient]:
-    with TestClient(with_taxii(create_app(runtime, background=False))) as client:
+    with TestClient(create_app(runtime, background=False)) as client:
         yield client
 
 

@@ -1,12 +1,10 @@
 """A live cell process serving TAXII, for the tests that drive it with the real taxii2-client.
 
-`python -m tests.taxii.live PORT` serves the cell as `fusioncell serve` does, adding the TAXII routes if
-app.py does not include them yet (`with_taxii`). `live_taxii_cell` runs `fusioncell init --demo` in a directory (on
-SQLite, or on a PostgreSQL URL), starts that server on a free port and stops it afterwards.
+`live_taxii_cell` runs `fusioncell init --demo` in a directory (on SQLite, or on a PostgreSQL URL), starts
+`fusioncell serve` on a free port, and stops it afterwards.
 """
 
 import contextlib
-import gc
 import os
 import subprocess
 import sys
@@ -16,9 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from fastapi import FastAPI
 
-from fusioncell.taxii import DISCOVERY_PATH
 from tests.test_crash import free_port
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -38,15 +34,6 @@ class LiveTaxii:
         return f"{self.base}/taxii2/api/"
 
 
-def with_taxii(app: FastAPI) -> FastAPI:
-    """The TAXII routes, unless app.py includes them already."""
-    from fusioncell.taxii.endpoints import router
-
-    if not any(getattr(route, "path", None) == DISCOVERY_PATH for route in app.routes):
-        app.include_router(router)
-    return app
-
-
 @contextlib.contextmanager
 def live_taxii_cell(home: Path, database_url: str = "") -> Iterator[LiveTaxii]:
     env = os.environ | {"FUSIONCELL_VAR_DIR": str(home / "var"), "FUSIONCELL_DATABASE_URL": database_url}
@@ -57,7 +44,11 @@ def live_taxii_cell(home: Path, database_url: str = "") -> Iterator[LiveTaxii]:
     port = free_port()
     with open(home / "server.log", "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tests.taxii.live", str(port)], env=env, stdout=log, stderr=log, cwd=REPOSITORY
+            [sys.executable, "-m", "fusioncell", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=log,
+            cwd=REPOSITORY,
         )
         base = f"http://127.0.0.1:{port}"
         try:
@@ -72,18 +63,3 @@ def live_taxii_cell(home: Path, database_url: str = "") -> Iterator[LiveTaxii]:
         finally:
             process.terminate()
             process.wait(timeout=10)
-
-
-def serve(port: int) -> None:
-    import uvicorn
-
-    from fusioncell.app import create_app
-    from fusioncell.config import get_settings
-
-    app = with_taxii(create_app(settings=get_settings()))
-    gc.freeze()
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-
-
-if __name__ == "__main__":
-    serve(int(sys.argv[1]))
