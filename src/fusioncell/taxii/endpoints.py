@@ -8,6 +8,7 @@ not see and its objects answer exactly as ones that do not exist: both come from
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import anyio
 import structlog
@@ -19,8 +20,9 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from fusioncell.access.subjects import Subject
 from fusioncell.errors import FusionError, NotFound, Unauthenticated
-from fusioncell.intel.collections import collection_for
+from fusioncell.intel.collections import Collection, collection_for
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
 from fusioncell.taxii import API_ROOT_PATH, DISCOVERY_PATH, MEDIA_TYPE_TAXII, OBJECTS_PATH, service
 from fusioncell.taxii.auth import REALM, Credentials, CredentialsDep, taxii_subject
@@ -174,6 +176,25 @@ def page_response(page: service.PageText) -> Response:
     return taxii_response(page.text, headers=page.headers)
 
 
+@dataclass(frozen=True)
+class CollectionCall:
+    """Who asks, and the collection they asked for: one their party is in, or the 404 of a missing one."""
+
+    subject: Subject
+    collection: Collection
+
+
+def collection_call(
+    collection_id: str,
+    credentials: Credentials = CredentialsDep,
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
+) -> CollectionCall:
+    subject = taxii_subject(session, runtime, credentials)
+    return CollectionCall(subject, collection_for(runtime.cell, subject, collection_id))
+
+
+CollectionCallDep = Depends(collection_call)
 router = APIRouter(route_class=TaxiiRoute, tags=["taxii"], dependencies=[Depends(accepts_taxii)])
 
 
@@ -208,61 +229,41 @@ def collections(
 
 
 @router.get(COLLECTION)
-def collection(
-    collection_id: str,
-    credentials: Credentials = CredentialsDep,
-    session: Session = SessionDep,
-    runtime: Runtime = Depends(get_runtime),
-):
-    subject = taxii_subject(session, runtime, credentials)
-    return taxii_response(service.collection_resource(subject, collection_for(runtime.cell, subject, collection_id)))
+def collection(call: CollectionCall = CollectionCallDep):
+    return taxii_response(service.collection_resource(call.subject, call.collection))
 
 
 # --- objects ---
 
 
 @router.get(COLLECTION + "objects/")
-def get_objects(
-    request: Request,
-    collection_id: str,
-    credentials: Credentials = CredentialsDep,
-    session: Session = SessionDep,
-    runtime: Runtime = Depends(get_runtime),
-):
-    subject = taxii_subject(session, runtime, credentials)
-    found = collection_for(runtime.cell, subject, collection_id)
+def get_objects(request: Request, call: CollectionCall = CollectionCallDep, session: Session = SessionDep):
     page_filter = service.object_filter(query_params(request), allowed=service.OBJECTS_FILTERS)
-    return page_response(service.objects_page(session, subject=subject, collection=found, filter=page_filter))
+    return page_response(
+        service.objects_page(session, subject=call.subject, collection=call.collection, filter=page_filter)
+    )
 
 
 @router.post(OBJECTS_PATH, status_code=202)
 def add_objects(
-    collection_id: str,
-    credentials: Credentials = CredentialsDep,
+    call: CollectionCall = CollectionCallDep,
     objects: list = Depends(posted_objects),
     session: Session = SessionDep,
     runtime: Runtime = Depends(get_runtime),
 ):
     """The objects are stored (or refused, all of them) before the answer: the status is already complete."""
-    subject = taxii_subject(session, runtime, credentials)
-    found = collection_for(runtime.cell, subject, collection_id)
-    status = service.receive(session, cell=runtime.cell, subject=subject, collection=found, objects=objects)
+    status = service.receive(
+        session, cell=runtime.cell, subject=call.subject, collection=call.collection, objects=objects
+    )
     return taxii_response(service.status_resource(status), status_code=202)
 
 
 @router.get(OBJECT)
 def get_object(
-    request: Request,
-    collection_id: str,
-    object_id: str,
-    credentials: Credentials = CredentialsDep,
-    session: Session = SessionDep,
-    runtime: Runtime = Depends(get_runtime),
+    request: Request, object_id: str, call: CollectionCall = CollectionCallDep, session: Session = SessionDep
 ):
-    subject = taxii_subject(session, runtime, credentials)
-    found = collection_for(runtime.cell, subject, collection_id)
     page_filter = service.object_filter(query_params(request), allowed=service.OBJECT_FILTERS, object_id=object_id)
-    page = service.objects_page(session, subject=subject, collection=found, filter=page_filter)
+    page = service.objects_page(session, subject=call.subject, collection=call.collection, filter=page_filter)
     if page.empty and page_filter.after is None:
         raise NotFound("No such object.")
     return page_response(page)
@@ -270,34 +271,21 @@ def get_object(
 
 @router.get(OBJECT + "versions/")
 def get_object_versions(
-    request: Request,
-    collection_id: str,
-    object_id: str,
-    credentials: Credentials = CredentialsDep,
-    session: Session = SessionDep,
-    runtime: Runtime = Depends(get_runtime),
+    request: Request, object_id: str, call: CollectionCall = CollectionCallDep, session: Session = SessionDep
 ):
-    subject = taxii_subject(session, runtime, credentials)
-    found = collection_for(runtime.cell, subject, collection_id)
     page_filter = service.object_filter(query_params(request), allowed=service.VERSIONS_FILTERS, object_id=object_id)
-    page = service.versions_page(session, subject=subject, collection=found, filter=page_filter)
+    page = service.versions_page(session, subject=call.subject, collection=call.collection, filter=page_filter)
     if page.empty and page_filter.after is None:
         raise NotFound("No such object.")
     return page_response(page)
 
 
 @router.get(COLLECTION + "manifest/")
-def get_manifest(
-    request: Request,
-    collection_id: str,
-    credentials: Credentials = CredentialsDep,
-    session: Session = SessionDep,
-    runtime: Runtime = Depends(get_runtime),
-):
-    subject = taxii_subject(session, runtime, credentials)
-    found = collection_for(runtime.cell, subject, collection_id)
+def get_manifest(request: Request, call: CollectionCall = CollectionCallDep, session: Session = SessionDep):
     page_filter = service.object_filter(query_params(request), allowed=service.OBJECTS_FILTERS)
-    return page_response(service.manifest_page(session, subject=subject, collection=found, filter=page_filter))
+    return page_response(
+        service.manifest_page(session, subject=call.subject, collection=call.collection, filter=page_filter)
+    )
 
 
 # --- status ---
