@@ -22,6 +22,7 @@ from fusioncell.db.session import Database, normalise_url
 from fusioncell.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, create_demo_accounts, seed_demo_records
 from fusioncell.errors import FusionError
 from fusioncell.hotline.cli import register as register_hotline_commands
+from fusioncell.intel.cli import intel_app
 from fusioncell.ledger.audit import audit
 from fusioncell.ledger.keys import LedgerKeyError, create_key, load_key
 from fusioncell.ledger.note import NoteError, Verifier
@@ -359,7 +360,9 @@ def ledger_audit() -> None:
     out.print("[bold green]audit clean[/]: every row, leaf, node and checkpoint matches the record")
 
 
-# --- The hotline for operators without a browser (hotline/cli.py), and webhooks (notifications/cli.py)
+# --- The hotline and the intelligence desk for operators without a browser (hotline/cli.py, intel/cli.py),
+# and webhooks (notifications/cli.py)
 
 register_hotline_commands(app)
+app.add_typer(intel_app, name="intel")
 app.add_typer(webhook_app, name="webhook")
