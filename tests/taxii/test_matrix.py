@@ -16,7 +16,8 @@ from fusioncell.access.service import subject_for
 from fusioncell.db.base import Status
 from fusioncell.intel.collections import Collection
 from fusioncell.intel.models import IntelReport
-from fusioncell.intel.store import receive_objects, set_status
+from fusioncell.intel.store import set_status
+from fusioncell.intel.uploads import receive_objects
 from fusioncell.taxii import API_ROOT_PATH
 from tests.taxii.stix import TAXII, envelope, indicator
 

@@ -18,8 +18,8 @@ from fusioncell.db.types import utcnow
 from fusioncell.errors import FusionError, NotFound
 from fusioncell.intel.collections import Collection, can_add_to, visible_collections
 from fusioncell.intel.queries import ObjectFilter, ObjectPage, collection_objects
-from fusioncell.intel.store import Receipt, receive_objects
 from fusioncell.intel.timestamps import normalise, stix_version_of
+from fusioncell.intel.uploads import Receipt, receive_objects
 from fusioncell.taxii import API_ROOT_PATH, MAX_PAGE_SIZE
 from fusioncell.taxii.models import TaxiiStatus
 from fusioncell.taxii.schemas import (
