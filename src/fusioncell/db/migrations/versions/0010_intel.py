@@ -12,7 +12,6 @@ from alembic import op
 
 import fusioncell.db.types
 
-
 revision = "0010"
 down_revision = "0009"
 branch_labels = None
