@@ -20,6 +20,7 @@ from fusioncell.config import Settings, get_settings
 from fusioncell.db import migrate
 from fusioncell.db.session import Database, normalise_url
 from fusioncell.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, create_demo_accounts, seed_demo_records
+from fusioncell.diplomacy.cli import statement_app
 from fusioncell.errors import FusionError
 from fusioncell.hotline.cli import register as register_hotline_commands
 from fusioncell.intel.cli import intel_app
@@ -366,3 +367,4 @@ def ledger_audit() -> None:
 register_hotline_commands(app)
 app.add_typer(intel_app, name="intel")
 app.add_typer(webhook_app, name="webhook")
+app.add_typer(statement_app, name="statement")
