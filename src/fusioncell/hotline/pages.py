@@ -23,6 +23,7 @@ from fusioncell.access.subjects import Subject
 from fusioncell.cell.definition import CellDefinition, Channel, Precedence
 from fusioncell.config import Settings
 from fusioncell.db.types import utcnow
+from fusioncell.diplomacy.commitments.service import overdue_for
 from fusioncell.errors import Forbidden, FusionError, Invalid, NotFound, PayloadTooLarge, StorageUnavailable
 from fusioncell.hotline import files, queries, service
 from fusioncell.hotline.cards import card_for, cards_for
@@ -454,4 +455,5 @@ def inbox_page(
         escalations=[(e, escalated.get(e.message_id)) for e in escalations],
         now=utcnow(),
         stream_after=_stream_after(session),
+        commitments_overdue=overdue_for(session, subject=subject, now=utcnow()),
     )

@@ -1,0 +1,1 @@
+"""The diplomatic desk's register of commitments and their implementation."""
