@@ -14,6 +14,12 @@ from fusioncell.access.endpoints import router as access_router
 from fusioncell.config import Settings, get_settings
 from fusioncell.deconfliction.endpoints import router as deconfliction_router
 from fusioncell.deconfliction.pages import router as notice_pages_router
+from fusioncell.diplomacy.commitments.endpoints import router as commitments_router
+from fusioncell.diplomacy.commitments.pages import router as commitment_pages_router
+from fusioncell.diplomacy.endpoints import router as statements_router
+from fusioncell.diplomacy.meetings.endpoints import router as meetings_router
+from fusioncell.diplomacy.meetings.pages import router as meeting_pages_router
+from fusioncell.diplomacy.pages import router as statement_pages_router
 from fusioncell.events.endpoints import router as events_router
 from fusioncell.events.tail import LedgerTail
 from fusioncell.fusion.endpoints import router as fusion_router
@@ -164,6 +170,12 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app.include_router(intel_pages_router)
     app.include_router(intel_actions_router)
     app.include_router(taxii_router)
+    app.include_router(statements_router)
+    app.include_router(statement_pages_router)
+    app.include_router(meetings_router)
+    app.include_router(meeting_pages_router)
+    app.include_router(commitments_router)
+    app.include_router(commitment_pages_router)
     app.mount("/static", StaticFiles(directory=str(files("fusioncell.web") / "static")), name="static")
 
     @app.get("/healthz", tags=["operations"])

@@ -70,6 +70,9 @@ def seed_demo_records(session: Session, *, cell: CellDefinition) -> None:
 
     Only for the default cell's parties; a custom demo cell gets accounts but no seeded traffic."""
     from fusioncell.deconfliction.demo import seed_demo_notices
+    from fusioncell.diplomacy.commitments.demo import seed_demo_commitments
+    from fusioncell.diplomacy.demo import seed_demo_statements
+    from fusioncell.diplomacy.meetings.demo import seed_demo_meetings
     from fusioncell.fusion.demo import seed_demo_fusions
     from fusioncell.hotline.service import Draft, acknowledge, mark_read, relay_message, send_message
     from fusioncell.incidents.demo import seed_demo_incidents
@@ -159,6 +162,9 @@ def seed_demo_records(session: Session, *, cell: CellDefinition) -> None:
     seed_demo_verification(session, cell=cell, isr=isr, syr=syr, usa=usa, undof=undof)
     isr_intel = _subject(session, cell, "isr.intel")
     seed_demo_intel(session, cell=cell, isr=isr, isr_intel=isr_intel, syr=syr, usa=usa, undof=undof)
+    seed_demo_statements(session, cell=cell, usa=usa, isr=isr, syr=syr)
+    seed_demo_meetings(session, cell=cell, usa=usa, isr=isr, syr=syr)
+    seed_demo_commitments(session, cell=cell, usa=usa, isr=isr, syr=syr)
 
 
 def _seed_illustrative_webhook(session: Session, *, cell: CellDefinition) -> None:

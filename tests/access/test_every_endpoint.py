@@ -53,6 +53,20 @@ INTEL_PAGE_MATRIX = "tests/web/test_intel_pages.py::test_intel_pages_and_their_b
 CORRELATION_MATRIX = "tests/intel/test_correlation.py::test_correlations_obey_the_matrix"
 TAXII_READS = "tests/taxii/test_matrix.py::test_every_route_serves_each_party_exactly_what_it_may_read"
 TAXII_WRITES = "tests/taxii/test_matrix.py::test_posts_and_statuses_answer_as_the_rules_say_for_every_member"
+STATEMENT_MATRIX = (
+    "tests/diplomacy/test_statement_matrix.py::test_statements_obey_the_matrix_in_lists_details_and_actions"
+)
+PARTY_KEY_MATRIX = "tests/diplomacy/test_statement_matrix.py::test_party_keys_obey_the_matrix_in_lists_and_details"
+STATEMENT_PAGE_MATRIX = "tests/web/test_statement_pages.py::test_statement_pages_and_forms_obey_the_matrix"
+MEETING_MATRIX = "tests/diplomacy/meetings/test_matrix.py::test_meetings_obey_the_matrix_in_lists_details_and_actions"
+MEETING_PAGE_MATRIX = "tests/diplomacy/meetings/test_pages.py::test_meeting_pages_and_their_buttons_obey_the_matrix"
+COMMITMENT_MATRIX = (
+    "tests/diplomacy/commitments/test_matrix.py::test_commitments_obey_the_matrix_in_lists_details_and_actions"
+)
+COMMITMENT_PAGE_MATRIX = (
+    "tests/diplomacy/commitments/test_matrix.py::test_commitment_pages_and_their_buttons_obey_the_matrix"
+)
+COMMITMENT_ACTIONS = ("agree", "notes", "claim", "evidence", "contests", "contests/{contest_id}/ruling", "mark")
 INTEL_EXPORT = "tests/intel/test_matrix.py::test_every_member_s_export_holds_exactly_the_objects_it_may_read"
 MATRIX = {
     ("GET", "/api/v1/stream"): STREAM_MATRIX,
@@ -204,6 +218,49 @@ MATRIX = {
     ("GET", "/taxii2/api/collections/{collection_id}/manifest/"): TAXII_READS,
     ("POST", "/taxii2/api/collections/{collection_id}/objects/"): TAXII_WRITES,
     ("GET", "/taxii2/api/status/{status_id}/"): TAXII_WRITES,
+    # Joint statements and the parties' signing keys. Who may act on what they can read:
+    # tests/diplomacy/test_statement_matrix.py::test_who_may_act_on_statements_and_keys_for_every_member
+    ("GET", "/api/v1/statements"): STATEMENT_MATRIX,
+    ("GET", "/api/v1/statements/{statement_id}"): STATEMENT_MATRIX,
+    ("POST", "/api/v1/statements/{statement_id}/versions"): STATEMENT_MATRIX,
+    ("GET", "/api/v1/statements/{statement_id}/diff"): STATEMENT_MATRIX,
+    ("POST", "/api/v1/statements/{statement_id}/comments"): STATEMENT_MATRIX,
+    ("POST", "/api/v1/statements/{statement_id}/signatures"): STATEMENT_MATRIX,
+    ("POST", "/api/v1/statements/{statement_id}/signatures/stored"): STATEMENT_MATRIX,
+    ("POST", "/api/v1/statements/{statement_id}/publish"): STATEMENT_MATRIX,
+    ("GET", "/api/v1/statements/{statement_id}/bundle"): STATEMENT_MATRIX,
+    ("GET", "/api/v1/party-keys"): PARTY_KEY_MATRIX,
+    ("GET", "/api/v1/party-keys/{key_id}"): PARTY_KEY_MATRIX,
+    # The joint statements' pages: the list shows exactly what each member may read; the editor, the printable
+    # page and every form answer the 404 of a missing statement when unreadable (same test).
+    ("GET", "/statements"): STATEMENT_PAGE_MATRIX,
+    ("GET", "/statements/{statement_id}"): STATEMENT_PAGE_MATRIX,
+    ("GET", "/statements/{statement_id}/print"): STATEMENT_PAGE_MATRIX,
+    ("POST", "/statements/{statement_id}/sign"): STATEMENT_PAGE_MATRIX,
+    ("POST", "/statements/{statement_id}/comments"): STATEMENT_PAGE_MATRIX,
+    ("POST", "/statements/{statement_id}/versions"): STATEMENT_PAGE_MATRIX,
+    ("POST", "/statements/{statement_id}/publish"): STATEMENT_PAGE_MATRIX,
+    # Meetings and their minutes. Who may draft and approve: tests/diplomacy/meetings/test_matrix.py::
+    # test_drafting_and_approving_answer_as_the_rules_say_for_every_member_and_state.
+    ("GET", "/api/v1/meetings"): MEETING_MATRIX,
+    ("GET", "/api/v1/meetings/{meeting_id}"): MEETING_MATRIX,
+    ("POST", "/api/v1/meetings/{meeting_id}/minutes"): MEETING_MATRIX,
+    ("POST", "/api/v1/meetings/{meeting_id}/minutes/approve"): MEETING_MATRIX,
+    # The meeting pages: the past list shows exactly what the API lists to each member (same test).
+    ("GET", "/meetings"): MEETING_PAGE_MATRIX,
+    ("GET", "/meetings/{meeting_id}"): MEETING_PAGE_MATRIX,
+    ("POST", "/meetings/{meeting_id}/minutes"): MEETING_PAGE_MATRIX,
+    ("POST", "/meetings/{meeting_id}/minutes/approve"): MEETING_PAGE_MATRIX,
+    # Commitments, their notes, evidence, contests and rulings. Who may act on what they can read:
+    # tests/diplomacy/commitments/test_lifecycle.py, test_contests.py. The board and the chart hold exactly
+    # what the API lists to each member (the page test).
+    ("GET", "/api/v1/commitments"): COMMITMENT_MATRIX,
+    ("GET", "/api/v1/commitments/{commitment_id}"): COMMITMENT_MATRIX,
+    **{("POST", f"/api/v1/commitments/{{commitment_id}}/{a}"): COMMITMENT_MATRIX for a in COMMITMENT_ACTIONS},
+    ("GET", "/api/v1/commitments/progress"): COMMITMENT_PAGE_MATRIX,
+    ("GET", "/commitments"): COMMITMENT_PAGE_MATRIX,
+    ("GET", "/commitments/{commitment_id}"): COMMITMENT_PAGE_MATRIX,
+    **{("POST", f"/commitments/{{commitment_id}}/{a}"): COMMITMENT_PAGE_MATRIX for a in COMMITMENT_ACTIONS},
 }
 # Members only, and about the caller's own account or the public tree (leaves are blinded).
 MEMBER = {
@@ -225,6 +282,16 @@ MEMBER = {
     ("POST", "/api/v1/intel/bundles"),
     ("GET", "/api/v1/intel/audience"),  # the cell definition's parties and markings; no record read
     ("GET", "/intel/compose"),  # the form; no record read
+    # Schedules (the mediator's chairs only): tests/diplomacy/meetings/test_meetings.py::
+    # test_only_the_mediator_s_chairs_schedule_and_draft; the form: tests/diplomacy/meetings/test_pages.py
+    ("POST", "/api/v1/statements"),  # drafts (the mediator's); who may: the statements' matrix file
+    ("POST", "/api/v1/party-keys"),  # a party's admins register their own party's key (same file)
+    ("POST", "/api/v1/meetings"),
+    ("POST", "/meetings"),
+    # Create commitments; who may record and what is refused: tests/diplomacy/commitments/test_lifecycle.py,
+    # test_overdue_and_evidence.py::test_bad_input_gets_a_clear_error_and_changes_nothing
+    ("POST", "/api/v1/commitments"),
+    ("POST", "/commitments"),  # the board's form: the API's schema and service
     # TAXII discovery, the API root and the list of the collections the caller's party is in (no record read);
     # anything else under /taxii2/ answers 401, then 404 or 405, as a TAXII error message.
     ("GET", "/taxii2/"),
