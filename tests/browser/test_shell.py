@@ -34,9 +34,11 @@ def test_isr_and_syr_each_see_their_own_party_and_records(browser, live_cell):
     bilateral = httpx.get(
         f"{live_cell.base}/api/v1/messages?channel=usa-isr", headers={"Authorization": f"Bearer {token}"}
     ).json()["items"]
-    proposal = next(m for m in bilateral if m["origin_party"] == "ISR")["id"]
-    isr.goto("/ledger")
-    syr.goto("/ledger")
+    proposal_message = next(m for m in bilateral if m["origin_party"] == "ISR")
+    proposal = proposal_message["id"]
+    # The page of the record that holds it (newer demo records push it off the first page).
+    isr.goto(f"/ledger?before={proposal_message['ledger_index'] + 1}")
+    syr.goto(f"/ledger?before={proposal_message['ledger_index'] + 1}")
     assert proposal in isr.content()
     assert proposal not in syr.content()
 

@@ -5,7 +5,7 @@ import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -144,11 +144,12 @@ def desk_page(desk: str, request: Request, caller: Caller = PageCallerDep, runti
 @router.get("/ledger", response_class=HTMLResponse)
 def ledger_page(
     request: Request,
+    before: int | None = Query(default=None, ge=0, description="Entries before this index (older pages)."),
     caller: Caller = PageCallerDep,
     session: Session = SessionDep,
     runtime: Runtime = Depends(get_runtime),
 ):
-    entries = ledger.readable_entries(session, subject=caller.subject, limit=100)
+    entries = ledger.readable_entries(session, subject=caller.subject, before=before, limit=100)
     return render(request, "ledger.html", caller, runtime, entries=entries, **_ledger_status(session))
 
 
