@@ -69,6 +69,7 @@ def seed_demo_records(session: Session, *, cell: CellDefinition) -> None:
     """A few clearly marked illustrative records so each working page shows something on first run.
 
     Only for the default cell's parties; a custom demo cell gets accounts but no seeded traffic."""
+    from fusioncell.commerce.demo import seed_demo_projects
     from fusioncell.deconfliction.demo import seed_demo_notices
     from fusioncell.diplomacy.commitments.demo import seed_demo_commitments
     from fusioncell.diplomacy.demo import seed_demo_statements
@@ -165,6 +166,7 @@ def seed_demo_records(session: Session, *, cell: CellDefinition) -> None:
     seed_demo_statements(session, cell=cell, usa=usa, isr=isr, syr=syr)
     seed_demo_meetings(session, cell=cell, usa=usa, isr=isr, syr=syr)
     seed_demo_commitments(session, cell=cell, usa=usa, isr=isr, syr=syr)
+    seed_demo_projects(session, cell=cell, usa=usa, isr=isr, syr=syr)
 
 
 def _seed_illustrative_webhook(session: Session, *, cell: CellDefinition) -> None:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, StringConstraints, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from fusioncell.cell.commerce import CommerceSettings
 from fusioncell.cell.common import (
     PARTY_CODE_PATTERN,
     SLUG_PATTERN,
@@ -193,6 +194,7 @@ class CellDefinition(Model):
     deadlines: Deadlines = Field(default_factory=Deadlines)
     fusion: FusionThresholds = Field(default_factory=FusionThresholds)  # proposing duplicate reports as one
     targets: Targets | None = None
+    commerce: CommerceSettings = Field(default_factory=CommerceSettings)  # economic sites, stage weights
     intel: IntelSettings = Field(default_factory=IntelSettings)  # TAXII collections, correlation limits
 
     @field_validator("timezone")
@@ -314,5 +316,9 @@ def _cross_reference_problems(cell: CellDefinition) -> list[Problem]:
                 add("intel", "collections", i, "readers", j, msg=f"unknown party {member!r} (parties: {parties})")
         if mediator and mediator not in collection.readers:
             add("intel", "collections", i, "readers", msg=f"the mediator {mediator} reads every collection")
+
+    if cell.zones and cell.commerce.zone not in {z.code for z in cell.zones}:
+        zones = ", ".join(z.code for z in cell.zones)
+        add("commerce", "zone", msg=f"unknown zone {cell.commerce.zone!r} for economic sites (zones: {zones})")
 
     return out + zone_problems(cell) + incident_problems(cell) + deconfliction_problems(cell)

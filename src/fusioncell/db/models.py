@@ -2,6 +2,7 @@
 
 from fusioncell.access import models as access_models  # noqa: F401
 from fusioncell.cell import models as cell_models  # noqa: F401
+from fusioncell.commerce import models as commerce_models  # noqa: F401
 from fusioncell.db.base import Base
 from fusioncell.deconfliction import models as deconfliction_models  # noqa: F401
 from fusioncell.diplomacy import models as diplomacy_models  # noqa: F401
