@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -18,6 +19,7 @@ from fusioncell.demo import DEMO_PASSWORD
 from fusioncell.diplomacy import service, signing
 from fusioncell.diplomacy.keys import store_party_key
 from tests.browser.conftest import LiveCell, log_in, running_cell
+from tests.diplomacy import live_statements as live
 
 pytestmark = pytest.mark.browser
 
@@ -126,3 +128,60 @@ def test_syr_signs_version_2_from_the_browser(browser, seeded):
     assert mediator.goto(f"/statements/{seeded.statement_id}/print").status == 200
     expect(mediator.get_by_test_id("approvals").locator('tr[data-state="signed"]')).to_have_count(2)
     assert mediator_console.problems == []
+
+
+def test_done_when_usa_drafts_isr_signs_with_its_key_file_syr_in_the_browser_and_the_bundle_verifies(
+    browser, tmp_path_factory
+):
+    """The issue's whole story on one live cell: USA drafts and revises; ISR signs version 2 with
+    `fusioncell statement sign` and a key file; SYR signs version 2 here, in Chromium, with its password
+    asked again; USA publishes; `fusioncell statement verify` accepts the bundle and refuses it tampered."""
+    home = tmp_path_factory.mktemp("statement-done-when")
+    env = {"FUSIONCELL_VAR_DIR": str(home / "var"), "FUSIONCELL_DATABASE_URL": ""}
+    with running_cell(home) as cell, httpx.Client(base_url=cell.base, timeout=30) as client:
+        usa, isr = live.login(cell.base, "usa.mediator"), live.login(cell.base, "isr.liaison")
+        key_file = home / "isr.key"
+        made = live.fusioncell("statement", "keygen", "--out", str(key_file))
+        assert made.returncode == 0, made.stderr
+        isr_key = {"public_key": made.stdout.strip()}
+        assert client.post("/api/v1/party-keys", json=isr_key, headers=live.login(cell.base, "isr.admin")).is_success
+        added = live.fusioncell(
+            "user", "add", "syr.keys", "--party", "SYR", "--role", "admin", "--password", DEMO_PASSWORD, env=env
+        )
+        assert added.returncode == 0, added.stderr
+        syr_private = signing.new_private_key()
+        syr_public = signing.public_key_of(syr_private)
+        syr_key = {"public_key": signing.b64(syr_public), "private_key": signing.b64(syr_private)}
+        assert client.post("/api/v1/party-keys", json=syr_key, headers=live.login(cell.base, "syr.keys")).is_success
+
+        body = {"title": "Joint statement on the Quneitra crossing", "required_parties": ["ISR", "SYR"]}
+        body["texts"] = {"en": "The crossing opens on Sunday.\n\nThe parties meet monthly."}
+        drafted = client.post("/api/v1/statements", json=body, headers=usa)
+        assert drafted.status_code == 201, drafted.text
+        statement_id = drafted.json()["id"]
+        revision = {"texts": {"en": "The crossing opens on Sunday.\n\nThe parties meet weekly."}}
+        revised = client.post(f"/api/v1/statements/{statement_id}/versions", json=revision, headers=usa)
+        assert revised.status_code == 201 and revised.json()["number"] == 2, revised.text
+
+        signed = live.cli_sign(cell.base, isr, statement_id, 2, key_file)
+        assert signed.returncode == 0, signed.stderr
+
+        page, console = log_in(browser, cell.base, "syr.liaison", DEMO_PASSWORD)
+        page.goto(f"/statements/{statement_id}")
+        expect(page.get_by_test_id("statement-text")).to_have_attribute("data-version", "2")
+        expect(page.get_by_test_id("approval-ISR")).to_have_text("signed")
+        page.fill("#sign-password", DEMO_PASSWORD)
+        page.get_by_test_id("sign-submit").click()
+        page.wait_for_url(f"{cell.base}/statements/{statement_id}")
+        expect(page.get_by_test_id("approval-SYR")).to_have_text("signed")
+        assert console.problems == []
+
+        published = client.post(f"/api/v1/statements/{statement_id}/publish", headers=usa)
+        assert published.status_code == 200 and published.json()["published_version"] == 2, published.text
+        bundle = live.published_bundle(client, isr, statement_id)
+        vkey = client.get("/api/v1/ledger/key").text.strip()
+
+    assert {s["party"] for s in bundle["signatures"]} == {"ISR", "SYR"}
+    accepted = live.verify(home, bundle, vkey, "bundle")
+    assert accepted.returncode == 0 and "verified" in accepted.stdout, accepted.stderr
+    live.assert_tampering_fails(home, bundle, vkey)

@@ -1,21 +1,22 @@
 """The "done when" of joint statements, against a real `fusioncell serve` on each backend: the mediator
 drafts and revises, Israel signs with `fusioncell statement sign` and a key file, Syria signs from the
-browser's path (the key stored in the cell, the password asked again), the mediator publishes, and
-`fusioncell statement verify` accepts the bundle offline and rejects it once anything in it is changed."""
-
-import base64
-import copy
-import json
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
+browser's path through the API (the key stored in the cell, the password asked again), the mediator publishes,
+and `fusioncell statement verify` accepts the bundle offline and rejects it once anything in it is changed.
+The same story with Syria signing in Chromium is tests/browser/test_statement_signing.py."""
 
 import httpx
 
 from fusioncell.demo import DEMO_PASSWORD
 from fusioncell.diplomacy import signing
+from tests.diplomacy.live_statements import (
+    assert_tampering_fails,
+    cli_sign,
+    fusioncell,
+    login,
+    published_bundle,
+    stored_sign,
+    verify,
+)
 from tests.taxii.live import live_taxii_cell
 
 TEXTS_1 = {
@@ -24,58 +25,6 @@ TEXTS_1 = {
 }
 TEXTS_2 = TEXTS_1 | {"en": "The parties reaffirm the ceasefire.\n\nThey will meet in Paris on 2 December."}
 SYR_KEY_ADMIN = "syr.keys"
-
-
-def fusioncell(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "fusioncell", *args],
-        env=os.environ | (env or {}),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def login(base: str, username: str) -> dict[str, str]:
-    response = httpx.post(f"{base}/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['token']}"}
-
-
-def cli_sign(base: str, token: dict[str, str], statement_id: str, version: int, key_file: Path):
-    secret = token["Authorization"].removeprefix("Bearer ")
-    return fusioncell(
-        "statement", "sign", statement_id, "--version", str(version), "--key-file", str(key_file), "--url", base,
-        env={"FUSIONCELL_TOKEN": secret},
-    )  # fmt: skip
-
-
-def stored_sign(client: httpx.Client, headers, statement_id: str, version: int) -> httpx.Response:
-    body = {"version": version, "password": DEMO_PASSWORD}
-    return client.post(f"/api/v1/statements/{statement_id}/signatures/stored", json=body, headers=headers)
-
-
-def published_bundle(client: httpx.Client, headers, statement_id: str) -> dict:
-    """The bundle, once the server's next checkpoint (at most a second away) covers the publication."""
-    for _ in range(100):
-        response = client.get(f"/api/v1/statements/{statement_id}/bundle", headers=headers)
-        if response.status_code == 200:
-            return response.json()
-        assert response.status_code == 409, response.text
-        time.sleep(0.1)
-    raise AssertionError("no checkpoint came to cover the publication")
-
-
-def verify(tmp_path: Path, bundle: dict, vkey: str, name: str) -> subprocess.CompletedProcess:
-    path = tmp_path / f"{name}.json"
-    path.write_text(json.dumps(bundle, ensure_ascii=False), encoding="utf-8")
-    return fusioncell("statement", "verify", str(path), "--vkey", vkey)
-
-
-def _flip_b64(text: str) -> str:
-    raw = bytearray(base64.b64decode(text))
-    raw[0] ^= 1
-    return base64.b64encode(bytes(raw)).decode()
 
 
 def test_done_when_draft_revise_sign_two_ways_publish_and_verify_offline(tmp_path, fresh_url):
@@ -140,21 +89,7 @@ def test_done_when_draft_revise_sign_two_ways_publish_and_verify_offline(tmp_pat
     assert accepted.returncode == 0, accepted.stderr
     assert "verified" in accepted.stdout
 
-    text = copy.deepcopy(bundle)
-    text["texts"]["en"] = text["texts"]["en"].replace("Paris", "Parix")
-    failed = verify(tmp_path, text, vkey, "text")
-    assert failed.returncode == 1 and "text:" in failed.stderr
-
-    signature = copy.deepcopy(bundle)
-    signature["signatures"][0]["signature"] = _flip_b64(signature["signatures"][0]["signature"])
-    failed = verify(tmp_path, signature, vkey, "signature")
-    party = bundle["signatures"][0]["party"]
-    assert failed.returncode == 1 and f"signature of {party}" in failed.stderr
-
-    proof = copy.deepcopy(bundle)
-    proof["ledger"]["inclusion_proof"][0] = _flip_b64(proof["ledger"]["inclusion_proof"][0])
-    failed = verify(tmp_path, proof, vkey, "proof")
-    assert failed.returncode == 1 and "proof:" in failed.stderr
+    assert_tampering_fails(tmp_path, bundle, vkey)
 
 
 def test_keygen_never_overwrites_a_key(tmp_path):
