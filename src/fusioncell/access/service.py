@@ -144,7 +144,7 @@ class LoginOutcome:
     throttled: bool = False
 
 
-def _recent_failures(session: Session, *, username: str, since: datetime) -> int:
+def recent_login_failures(session: Session, *, username: str, since: datetime) -> int:
     # Failures since the last success inside the window: a correct login clears the count.
     last_success = (
         select(func.max(AccountEvent.created_at))
@@ -173,7 +173,7 @@ def login(
     username = username[:64]
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     party = user.party if user is not None else cell.mediator.code
-    if _recent_failures(session, username=username, since=utcnow() - window) >= max_failures:
+    if recent_login_failures(session, username=username, since=utcnow() - window) >= max_failures:
         record_account_event(
             session, action="login-throttled", username=username, party=party, actor=username, client=client
         )

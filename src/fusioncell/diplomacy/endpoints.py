@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from fusioncell.access.dependencies import Caller, CallerDep
+from fusioncell.access.reauth import REFUSALS_ON_RECORD
 from fusioncell.db.base import Envelope
 from fusioncell.diplomacy import keys, publication, service, signing
 from fusioncell.diplomacy.diff import paragraph_diff
@@ -235,16 +236,21 @@ def sign_with_stored_key(
     session: Session = SessionDep,
     runtime: Runtime = Depends(get_runtime),
 ):
-    """Your party's approval with the key it keeps in the cell; your password again, to be sure it is you."""
-    row = service.sign_with_stored_key(
-        session,
-        cell=runtime.cell,
-        subject=caller.subject,
-        statement_id=statement_id,
-        version=body.version,
-        password=body.password,
-        settings=runtime.settings,
-    )
+    """Your party's approval with the key it keeps in the cell; your password again, to be sure it is you.
+    A wrong password counts toward the account's lockout like a failed login."""
+    try:
+        row = service.sign_with_stored_key(
+            session,
+            cell=runtime.cell,
+            subject=caller.subject,
+            statement_id=statement_id,
+            version=body.version,
+            password=body.password,
+            settings=runtime.settings,
+        )
+    except REFUSALS_ON_RECORD:
+        session.commit()  # the refusal's own event (nothing else was written yet) stays on record
+        raise
     return SignatureRead.model_validate(signature_view(row))
 
 

@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from fusioncell.access.dependencies import Caller, PageCallerDep
+from fusioncell.access.reauth import REFUSALS_ON_RECORD
 from fusioncell.diplomacy import service
 from fusioncell.diplomacy.schemas import CommentCreate, StoredKeySignature, VersionCreate
 from fusioncell.errors import FusionError, NotFound
@@ -43,7 +44,10 @@ def _attempt(
     except NotFound:
         raise
     except FusionError as exc:
-        session.rollback()  # nothing the refused call wrote is kept
+        if isinstance(exc, REFUSALS_ON_RECORD):
+            session.commit()  # a wrong password asked again is kept: it counts toward the lockout
+        else:
+            session.rollback()  # nothing the refused call wrote is kept
         from fusioncell.diplomacy.pages import render_statement  # pages imports this module: a cycle at the top
 
         statement = service.readable_statement(session, subject=caller.subject, statement_id=statement_id)

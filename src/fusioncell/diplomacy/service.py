@@ -12,8 +12,8 @@ import uuid
 from sqlalchemy.orm import Session
 
 from fusioncell.access.models import User
-from fusioncell.access.passwords import verify_password
 from fusioncell.access.policies import speaks_on_desk
+from fusioncell.access.reauth import confirm_password
 from fusioncell.access.subjects import Role, Subject
 from fusioncell.cell.definition import CellDefinition
 from fusioncell.config import Settings
@@ -286,8 +286,7 @@ def sign_with_stored_key(
     """Sign with the key the party stored in the cell, once the user has given their password again."""
     statement, signed = _signable(session, subject, statement_id, version)
     user = session.get(User, subject.user_id)
-    if user is None or user.disabled_at is not None or not verify_password(user.password_hash, password):
-        raise Forbidden("the password is not right; nothing was signed")
+    confirm_password(session, user=user, password=password, act="signed", settings=settings)
     key, private_key = stored_key_of(session, party=subject.party, settings=settings)
     signature = signing.sign(private_key, bytes.fromhex(signed.canonical_sha256))
     return _record_signature(session, subject, statement, version, key.key_id, signature)
