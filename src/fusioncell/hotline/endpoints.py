@@ -11,6 +11,8 @@ from fusioncell.access.dependencies import Caller, CallerDep
 from fusioncell.access.policies import can_post, is_author_side
 from fusioncell.access.subjects import Subject
 from fusioncell.db.base import Status
+from fusioncell.diplomacy.commitments.endpoints import commitments_read
+from fusioncell.diplomacy.commitments.service import overdue_for
 from fusioncell.errors import Invalid, NotFound
 from fusioncell.events.representations import Representation, register
 from fusioncell.hotline import files, queries, service
@@ -189,12 +191,13 @@ def relay(
 
 @router.get("/inbox", response_model=InboxRead)
 def inbox(caller: Caller = CallerDep, session: Session = SessionDep):
-    """What waits on the caller: acknowledgements owed by the party, reviews, escalations."""
+    """What waits on the caller: acknowledgements owed by the party, reviews, escalations, overdue commitments."""
     subject = caller.subject
     return InboxRead(
         acknowledgements=messages_read(session, subject, queries.awaiting_acknowledgement(session, subject=subject)),
         reviews=messages_read(session, subject, queries.awaiting_review(session, subject=subject)),
         escalations=[EscalationRead.model_validate(e) for e in queries.open_escalations(session, subject=subject)],
+        overdue_commitments=commitments_read(session, subject, overdue_for(session, subject=subject)),
     )
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from fusioncell.access.schemas import Strict
 from fusioncell.cell.definition import Precedence
 from fusioncell.db.base import Marking, Status
+from fusioncell.diplomacy.commitments.schemas import CommitmentRead
 
 MAX_BODY_CHARS = 20_000
 MAX_ATTACHMENTS = 10  # files one message carries
@@ -143,3 +144,4 @@ class InboxRead(BaseModel):
     acknowledgements: list[MessageRead]
     reviews: list[MessageRead]
     escalations: list[EscalationRead]
+    overdue_commitments: list[CommitmentRead]  # the caller's party answers for these and they are past due

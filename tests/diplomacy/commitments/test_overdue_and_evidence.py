@@ -36,6 +36,10 @@ def test_overdue_commitments_wait_on_their_responsible_party_and_show_to_the_med
     assert [c.id for c in service.overdue_for(db, subject=syr, now=utcnow())] == [_id(late)]
     assert [c.id for c in service.overdue_for(db, subject=isr, now=utcnow())] == [_id(late_isr)]
     assert service.overdue_for(db, subject=syr, now=utcnow() - timedelta(days=3)) == []
+    inbox = client.get("/api/v1/inbox", headers=liaison(population, "SYR")).json()
+    assert [c["id"] for c in inbox["overdue_commitments"]] == [late["id"]]
+    assert [c["id"] for c in client.get("/api/v1/inbox", headers=liaison(population, "ISR")).json()[
+        "overdue_commitments"]] == [late_isr["id"]]  # fmt: skip
     overview = service.mediator_overview(db, subject=usa, now=utcnow())
     assert {c.id for c in overview["overdue"]} == {_id(late), _id(late_isr)}
     assert service.mediator_overview(db, subject=isr) is None
@@ -50,6 +54,7 @@ def test_overdue_commitments_wait_on_their_responsible_party_and_show_to_the_med
     )
     assert done.json()["overdue"] is False
     assert service.overdue_for(db, subject=syr, now=utcnow()) == []
+    assert client.get("/api/v1/inbox", headers=liaison(population, "SYR")).json()["overdue_commitments"] == []
 
 
 def _id(view: dict):
@@ -108,8 +113,8 @@ def test_bad_input_gets_a_clear_error_and_changes_nothing(client, db, population
         commitment_body(
             made_at=(utcnow() + timedelta(days=1)).isoformat(), due_at=(utcnow() + timedelta(days=2)).isoformat()
         ),
-        commitment_body(source_id=None),
-        commitment_body(source_id="not-a-uuid"),
+        commitment_body(source_kind="meeting", source_id=None),
+        commitment_body(source_kind="meeting", source_id="not-a-uuid"),
         commitment_body(made_at="2026-01-01T00:00:00"),  # no zone
         commitment_body(text=""),
         commitment_body(state="done"),

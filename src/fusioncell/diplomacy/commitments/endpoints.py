@@ -17,6 +17,7 @@ from fusioncell.access.rule import readable
 from fusioncell.access.subjects import Subject
 from fusioncell.db.types import utcnow
 from fusioncell.diplomacy.commitments import service
+from fusioncell.diplomacy.commitments.evidence import readable_source
 from fusioncell.diplomacy.commitments.models import Commitment, CommitmentContest, CommitmentNote, State
 from fusioncell.diplomacy.commitments.schemas import (
     ClaimCreate,
@@ -113,6 +114,7 @@ def commitments_read(session: Session, subject: Subject, commitments: list[Commi
             commitment_view(c, now)
             | {
                 "evidence": service.readable_evidence(session, subject=subject, commitment=c),
+                "source": readable_source(session, subject=subject, commitment=c),
                 "notes": notes.get(c.id, []),
                 "contests": contests.get(c.id, []),
             }
@@ -138,7 +140,7 @@ def commitment_view(commitment: Commitment, now: datetime | None = None) -> dict
     return view.model_dump(mode="json")
 
 
-_DERIVED = {"releasable_to", "overdue", "evidence", "notes", "contests"}
+_DERIVED = {"releasable_to", "overdue", "evidence", "source", "notes", "contests"}
 
 
 @router.get("/commitments", response_model=CommitmentPage)

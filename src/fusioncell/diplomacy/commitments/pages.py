@@ -21,6 +21,7 @@ from fusioncell.access.subjects import Role, Subject
 from fusioncell.db.base import Marking
 from fusioncell.diplomacy.commitments import endpoints, service
 from fusioncell.diplomacy.commitments.endpoints import Due
+from fusioncell.diplomacy.commitments.evidence import EVIDENCE_KINDS
 from fusioncell.diplomacy.commitments.models import CLAIMABLE, FINAL, OPEN_STATES, Outcome, SourceKind, State
 from fusioncell.diplomacy.commitments.schemas import (
     ClaimCreate,
@@ -151,7 +152,7 @@ def commitment_page(
         commitment=view,
         actions=actions_for(caller.subject, view),
         responsible=runtime.cell.party(view.responsible_party),
-        evidence_kinds=["incident", "notice", "inspection"],
+        evidence_kinds=EVIDENCE_KINDS,
         outcomes=[str(o) for o in Outcome],
         states=[str(s) for s in State],
     )

@@ -15,7 +15,7 @@ from fusioncell.diplomacy.commitments.models import Outcome, SourceKind, State
 MAX_TEXT_CHARS = 4000
 MAX_NOTE_CHARS = 4000
 MAX_REASON_CHARS = 2000
-EvidenceKind = Literal["incident", "notice", "inspection"]
+EvidenceKind = Literal["incident", "notice", "inspection", "project"]
 
 
 class CommitmentCreate(Strict):
@@ -104,6 +104,15 @@ class EvidenceRead(BaseModel):
     href: str
 
 
+class SourceRead(BaseModel):
+    """The statement or meeting a commitment came from; given only to a caller who may read it."""
+
+    kind: SourceKind
+    id: str
+    title: str
+    href: str
+
+
 class NoteRead(EnvelopeRead):
     commitment_id: uuid.UUID
     body: str
@@ -134,6 +143,7 @@ class CommitmentRead(EnvelopeRead):
     overdue: bool
     history: list[StateChange]
     evidence: list[EvidenceRead] = Field(description="Only the links to records the caller may read.")
+    source: SourceRead | None = Field(default=None, description="Its statement or meeting, if the caller may read it.")
     notes: list[NoteRead] = []
     contests: list[ContestRead] = []
 

@@ -15,11 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fusioncell.access.policies import speaks_on_desk
-from fusioncell.access.rule import can_read_record, readable
+from fusioncell.access.rule import readable
 from fusioncell.access.subjects import Role, Subject
 from fusioncell.cell.definition import CellDefinition
 from fusioncell.db.base import Status
 from fusioncell.db.types import utcnow
+from fusioncell.diplomacy.commitments.evidence import linked_record, readable_evidence  # noqa: F401 (re-exported)
 from fusioncell.diplomacy.commitments.models import (
     CLAIMABLE,
     FINAL,
@@ -28,6 +29,7 @@ from fusioncell.diplomacy.commitments.models import (
     CommitmentContest,
     CommitmentNote,
     Outcome,
+    SourceKind,
     State,
 )
 from fusioncell.diplomacy.commitments.schemas import CommitmentCreate
@@ -84,6 +86,10 @@ def record_commitment(
     unknown = sorted(set(body.releasable_to or ()) - cell.party_codes)
     if unknown:
         problems["releasable_to"] = f"unknown party {', '.join(unknown)}"
+    if body.source_id and body.source_kind != SourceKind.OTHER:
+        found = linked_record(session, subject=subject, kind=body.source_kind, record_id=uuid.UUID(body.source_id))
+        if found is None:
+            problems["source_id"] = f"no {body.source_kind} {body.source_id} that you may read"
     if body.made_at > now + CLOCK_SKEW:
         problems["made_at"] = "a commitment is recorded once made: made_at is in the future"
     if problems:
@@ -392,31 +398,3 @@ def mediator_overview(session: Session, *, subject: Subject, now: datetime | Non
 
 
 # ---------- evidence: links shown only to who may read the linked record ----------
-
-
-def _evidence_models() -> dict[str, type]:
-    from fusioncell.deconfliction.models import Notice
-    from fusioncell.incidents.models import Incident
-    from fusioncell.verification.models import Inspection
-
-    return {"incident": Incident, "notice": Notice, "inspection": Inspection}
-
-
-EVIDENCE_PAGES = {"incident": "/incidents/{id}", "notice": "/notices/{id}", "inspection": "/verification"}
-
-
-def linked_record(session: Session, *, subject: Subject, kind: str, record_id: uuid.UUID) -> Any | None:
-    model = _evidence_models().get(kind)
-    if model is None:
-        return None
-    found = session.get(model, record_id)
-    return found if found is not None and can_read_record(subject, found) else None
-
-
-def readable_evidence(session: Session, *, subject: Subject, commitment: Commitment) -> list[dict[str, Any]]:
-    """The links whose record the caller may read; the others are left out without a trace."""
-    shown = []
-    for link in commitment.evidence:
-        if linked_record(session, subject=subject, kind=link["kind"], record_id=uuid.UUID(link["id"])) is not None:
-            shown.append(link | {"href": EVIDENCE_PAGES[link["kind"]].format(id=link["id"])})
-    return shown
