@@ -13,6 +13,7 @@ from fusioncell import __version__
 from fusioncell.access.endpoints import router as access_router
 from fusioncell.commerce.endpoints import router as projects_router
 from fusioncell.commerce.pages import router as project_pages_router
+from fusioncell.commerce.rollup_endpoints import router as project_targets_router
 from fusioncell.config import Settings, get_settings
 from fusioncell.deconfliction.endpoints import router as deconfliction_router
 from fusioncell.deconfliction.pages import router as notice_pages_router
@@ -178,6 +179,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app.include_router(meeting_pages_router)
     app.include_router(commitments_router)
     app.include_router(commitment_pages_router)
+    app.include_router(project_targets_router)  # before projects_router: /api/v1/projects/{id} would match
     app.include_router(projects_router)
     app.include_router(project_pages_router)
     app.mount("/static", StaticFiles(directory=str(files("fusioncell.web") / "static")), name="static")

@@ -16,6 +16,7 @@ from fusioncell.access import service as access
 from fusioncell.cell.definition import CellDefinition
 from fusioncell.cell.loader import CellDefinitionError, default_cell_path, load_cell
 from fusioncell.cell.service import current_cell, install_cell
+from fusioncell.commerce.cli import project_app
 from fusioncell.config import Settings, get_settings
 from fusioncell.db import migrate
 from fusioncell.db.session import Database, normalise_url
@@ -366,5 +367,6 @@ def ledger_audit() -> None:
 
 register_hotline_commands(app)
 app.add_typer(intel_app, name="intel")
+app.add_typer(project_app, name="project")
 app.add_typer(webhook_app, name="webhook")
 app.add_typer(statement_app, name="statement")

@@ -58,6 +58,10 @@ STATEMENT_MATRIX = (
 )
 PARTY_KEY_MATRIX = "tests/diplomacy/test_statement_matrix.py::test_party_keys_obey_the_matrix_in_lists_and_details"
 STATEMENT_PAGE_MATRIX = "tests/web/test_statement_pages.py::test_statement_pages_and_forms_obey_the_matrix"
+PROJECT_MATRIX = "tests/commerce/test_matrix.py::test_projects_obey_the_matrix_in_lists_details_and_actions"
+ORGANISATION_MATRIX = "tests/commerce/test_matrix.py::test_organisations_obey_the_matrix"
+TARGETS_MATRIX = "tests/commerce/test_dashboard.py::test_every_member_counts_exactly_the_released_projects_it_may_read"
+PROJECT_PAGE_MATRIX = "tests/commerce/test_dashboard.py::test_project_pages_and_their_forms_obey_the_matrix"
 MEETING_MATRIX = "tests/diplomacy/meetings/test_matrix.py::test_meetings_obey_the_matrix_in_lists_details_and_actions"
 MEETING_PAGE_MATRIX = "tests/diplomacy/meetings/test_pages.py::test_meeting_pages_and_their_buttons_obey_the_matrix"
 COMMITMENT_MATRIX = (
@@ -261,6 +265,28 @@ MATRIX = {
     ("GET", "/commitments"): COMMITMENT_PAGE_MATRIX,
     ("GET", "/commitments/{commitment_id}"): COMMITMENT_PAGE_MATRIX,
     **{("POST", f"/commitments/{{commitment_id}}/{a}"): COMMITMENT_PAGE_MATRIX for a in COMMITMENT_ACTIONS},
+    # The commercial desk: projects (a project released only to the mediator is invisible to the other side in
+    # every one of these), the military incidents in a site and the sites at an incident, organisations.
+    ("GET", "/api/v1/projects"): PROJECT_MATRIX,
+    ("GET", "/api/v1/projects/{project_id}"): PROJECT_MATRIX,
+    ("PATCH", "/api/v1/projects/{project_id}"): PROJECT_MATRIX,
+    ("POST", "/api/v1/projects/{project_id}/stage"): PROJECT_MATRIX,
+    ("POST", "/api/v1/projects/{project_id}/release"): PROJECT_MATRIX,
+    ("GET", "/api/v1/projects/{project_id}/incidents"): PROJECT_MATRIX,
+    ("GET", "/api/v1/projects/export.csv"): "tests/commerce/test_matrix.py::"
+    "test_every_member_s_export_holds_exactly_what_it_may_read",
+    ("GET", "/api/v1/incidents/{incident_id}/projects"): "tests/commerce/test_matrix.py::"
+    "test_the_projects_at_an_incident_obey_the_matrix",
+    ("GET", "/api/v1/organisations"): ORGANISATION_MATRIX,
+    ("GET", "/api/v1/organisations/{organisation_id}"): ORGANISATION_MATRIX,
+    # The dashboard counts exactly the released projects each member may read, API and page alike.
+    ("GET", "/api/v1/projects/targets"): TARGETS_MATRIX,
+    ("GET", "/api/v1/projects/targets/history"): TARGETS_MATRIX,
+    ("GET", "/projects/dashboard"): TARGETS_MATRIX,
+    ("GET", "/projects"): PROJECT_PAGE_MATRIX,
+    ("GET", "/projects/{project_id}"): PROJECT_PAGE_MATRIX,
+    ("POST", "/projects/{project_id}/stage"): PROJECT_PAGE_MATRIX,
+    ("POST", "/projects/{project_id}/release"): PROJECT_PAGE_MATRIX,
 }
 # Members only, and about the caller's own account or the public tree (leaves are blinded).
 MEMBER = {
@@ -292,6 +318,14 @@ MEMBER = {
     # test_overdue_and_evidence.py::test_bad_input_gets_a_clear_error_and_changes_nothing
     ("POST", "/api/v1/commitments"),
     ("POST", "/commitments"),  # the board's form: the API's schema and service
+    # Create projects (as drafts of the caller's party, or released as the body says) and organisations; who may
+    # write: tests/commerce/test_projects.py::test_only_the_origin_party_s_writers_change_a_project and
+    # ::test_organisations_are_written_by_the_project_writers_only; the import: tests/commerce/test_csv.py.
+    ("POST", "/api/v1/projects"),
+    ("POST", "/api/v1/projects/import"),
+    ("POST", "/api/v1/organisations"),
+    ("POST", "/projects"),  # the register's forms: tests/commerce/test_pages.py
+    ("POST", "/projects/import"),
     # TAXII discovery, the API root and the list of the collections the caller's party is in (no record read);
     # anything else under /taxii2/ answers 401, then 404 or 405, as a TAXII error message.
     ("GET", "/taxii2/"),

@@ -64,6 +64,8 @@ class NationalLimits(Model):
 class CommerceSettings(Model):
     zone: Slug = "economic-zone"  # sites must lie in this zone, which stays demilitarised
     site_outside_zone: SiteRule = SiteRule.FLAG
+    # A Point site stands for this much around it when military activity "within the site" is looked for.
+    site_radius_km: float = Field(default=1, gt=0, le=50)
     stage_weights: dict[ProjectStage, float] = Field(default_factory=_default_weights)
     limits: NationalLimits = Field(default_factory=NationalLimits)
 

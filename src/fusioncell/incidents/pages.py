@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from fusioncell.access.dependencies import Caller, PageCallerDep
 from fusioncell.access.subjects import Subject
 from fusioncell.cell.definition import CellDefinition
+from fusioncell.commerce.site_conflicts import projects_at_incident
 from fusioncell.db.types import utcnow
 from fusioncell.errors import Invalid
 from fusioncell.fusion.queries import list_fusions
@@ -158,6 +159,8 @@ def incident_page(
         rulings=[str(r) for r in Ruling],
         # The fused incidents holding this report that the caller may read (a proposal: the mediator's).
         fusions=list_fusions(session, subject=subject, incident_id=incident.id, limit=FUSIONS_SHOWN),
+        # Military activity within economic sites (the zone stays demilitarised): the projects the caller may read.
+        economic_sites=projects_at_incident(session, subject=subject, cell=cell, incident=incident),
         now=now,
     )
 

@@ -20,12 +20,9 @@ from fusioncell.web.templating import templates
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF_COOKIE = "fusioncell_login_csrf"
 
-# What each page will hold once its desk lands; the shell says so rather than pretending.
 # Desks whose pages are not built yet, with what they will hold (the home page and the desk page say so).
-DESK_PAGES = {
-    "commerce": "The joint economic zone: projects, their sites in the demilitarised strip, progress "
-    "against the headline targets.",
-}
+# Every desk of the default cell has its pages now; a cell defining a desk of its own gets the placeholder.
+DESK_PAGES: dict[str, str] = {}
 
 
 def render(request: Request, template: str, caller: Caller | None, runtime: Runtime, **context) -> HTMLResponse:
