@@ -54,6 +54,8 @@ from fusioncell.logs import configure_logging
 from fusioncell.notifications.endpoints import router as notifications_router
 from fusioncell.notifications.pages import router as notifications_pages_router
 from fusioncell.notifications.scheduled import deliver_notifications
+from fusioncell.osint.endpoints import router as osint_router
+from fusioncell.osint.pages import router as osint_pages_router
 from fusioncell.runtime import Runtime
 from fusioncell.taxii import OBJECTS_PATH as TAXII_OBJECTS_PATH
 from fusioncell.taxii.endpoints import router as taxii_router
@@ -182,6 +184,8 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app.include_router(project_targets_router)  # before projects_router: /api/v1/projects/{id} would match
     app.include_router(projects_router)
     app.include_router(project_pages_router)
+    app.include_router(osint_router)
+    app.include_router(osint_pages_router)
     app.mount("/static", StaticFiles(directory=str(files("fusioncell.web") / "static")), name="static")
 
     @app.get("/healthz", tags=["operations"])

@@ -30,6 +30,7 @@ from fusioncell.ledger.keys import LedgerKeyError, create_key, load_key
 from fusioncell.ledger.note import NoteError, Verifier
 from fusioncell.ledger.verify import VerificationFailed, verify_log
 from fusioncell.notifications.cli import webhook_app
+from fusioncell.osint.cli import osint_app
 
 app = typer.Typer(help="fusioncell: a joint fusion mechanism with a verifiable record.", no_args_is_help=True)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
@@ -368,5 +369,6 @@ def ledger_audit() -> None:
 register_hotline_commands(app)
 app.add_typer(intel_app, name="intel")
 app.add_typer(project_app, name="project")
+app.add_typer(osint_app, name="osint")
 app.add_typer(webhook_app, name="webhook")
 app.add_typer(statement_app, name="statement")

@@ -78,6 +78,7 @@ def seed_demo_records(session: Session, *, cell: CellDefinition) -> None:
     from fusioncell.hotline.service import Draft, acknowledge, mark_read, relay_message, send_message
     from fusioncell.incidents.demo import seed_demo_incidents
     from fusioncell.intel.demo import seed_demo_intel
+    from fusioncell.osint.demo import seed_demo_articles
     from fusioncell.verification.demo import seed_demo_verification
 
     if not {"USA", "ISR", "SYR", "UNDOF"} <= cell.party_codes:
@@ -167,6 +168,7 @@ def seed_demo_records(session: Session, *, cell: CellDefinition) -> None:
     seed_demo_meetings(session, cell=cell, usa=usa, isr=isr, syr=syr)
     seed_demo_commitments(session, cell=cell, usa=usa, isr=isr, syr=syr)
     seed_demo_projects(session, cell=cell, usa=usa, isr=isr, syr=syr)
+    seed_demo_articles(session, cell=cell, usa=usa, isr=isr, syr=syr)
 
 
 def _seed_illustrative_webhook(session: Session, *, cell: CellDefinition) -> None:
