@@ -272,6 +272,7 @@ MATRIX = {
     ("PATCH", "/api/v1/projects/{project_id}"): PROJECT_MATRIX,
     ("POST", "/api/v1/projects/{project_id}/stage"): PROJECT_MATRIX,
     ("POST", "/api/v1/projects/{project_id}/release"): PROJECT_MATRIX,
+    ("POST", "/api/v1/projects/{project_id}/retract"): PROJECT_MATRIX,
     ("GET", "/api/v1/projects/{project_id}/incidents"): PROJECT_MATRIX,
     ("GET", "/api/v1/projects/export.csv"): "tests/commerce/test_matrix.py::"
     "test_every_member_s_export_holds_exactly_what_it_may_read",
@@ -287,6 +288,7 @@ MATRIX = {
     ("GET", "/projects/{project_id}"): PROJECT_PAGE_MATRIX,
     ("POST", "/projects/{project_id}/stage"): PROJECT_PAGE_MATRIX,
     ("POST", "/projects/{project_id}/release"): PROJECT_PAGE_MATRIX,
+    ("POST", "/projects/{project_id}/retract"): PROJECT_PAGE_MATRIX,
 }
 # Members only, and about the caller's own account or the public tree (leaves are blinded).
 MEMBER = {

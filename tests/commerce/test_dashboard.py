@@ -131,6 +131,7 @@ def test_every_member_counts_exactly_the_released_projects_it_may_read(client, d
 PAGE_ACTIONS = [
     lambda i: ("POST", f"/projects/{i}/stage", None),
     lambda i: ("POST", f"/projects/{i}/release", None),
+    lambda i: ("POST", f"/projects/{i}/retract", None),
 ]
 
 
@@ -160,6 +161,7 @@ ROUTES = [
     ("GET", "/projects/{i}"),
     ("POST", "/projects/{i}/stage"),
     ("POST", "/projects/{i}/release"),
+    ("POST", "/projects/{i}/retract"),
 ]
 
 

@@ -25,6 +25,7 @@ API_ACTIONS = [
     lambda i: ("POST", f"/api/v1/projects/{i}/stage", {"stage": "feasibility", "on": "2026-01-11"}),
     lambda i: ("POST", f"/api/v1/projects/{i}/release", {"releasable_to": ["USA"]}),
     lambda i: ("GET", f"/api/v1/projects/{i}/incidents", None),
+    lambda i: ("POST", f"/api/v1/projects/{i}/retract", {"reason": "probe"}),
 ]
 
 

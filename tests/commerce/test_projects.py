@@ -191,6 +191,29 @@ def test_a_retracted_project_changes_no_more(client, db, population):
     assert client.post(f"/api/v1/projects/{retracted}/release", json=release, headers=isr).status_code == 409
 
 
+def test_retracting_withdraws_a_released_project_with_its_reason(client, population, create):
+    isr, syr, usa = (liaison(population, p) for p in ("ISR", "SYR", "USA"))
+    draft = create(by="ISR")
+    refused = client.post(f"/api/v1/projects/{draft['id']}/retract", json={"reason": "x"}, headers=isr)
+    assert refused.status_code == 409  # a draft was never shown: it is not retracted
+    released = client.post(
+        f"/api/v1/projects/{draft['id']}/release", json={"releasable_to": ["USA", "SYR"]}, headers=isr
+    ).json()
+    path = f"/api/v1/projects/{draft['id']}/retract"
+    assert client.post(path, json={"reason": "x"}, headers=syr).status_code == 403  # not SYR's project
+    assert client.post(path, json={"reason": ""}, headers=isr).status_code == 422
+    assert client.get(f"/api/v1/projects/{draft['id']}", headers=usa).json()["version"] == released["version"]
+
+    retracted = client.post(path, json={"reason": "The sponsor withdrew."}, headers=isr)
+    assert retracted.status_code == 200, retracted.text
+    body = retracted.json()
+    assert body["status"] == "retracted" and body["retraction_reason"] == "The sponsor withdrew."
+    assert body["ledger_index"] > released["ledger_index"]
+    seen = client.get(f"/api/v1/projects/{draft['id']}", headers=syr).json()  # its readers still see why
+    assert seen["status"] == "retracted" and seen["retraction_reason"] == "The sponsor withdrew."
+    assert client.post(path, json={"reason": "again"}, headers=isr).status_code == 409
+
+
 def test_organisations_are_written_by_the_project_writers_only(client, population):
     observer = client.post("/api/v1/organisations", json={"name": "UN fund"}, headers=liaison(population, "UNDOF"))
     assert observer.status_code == 403

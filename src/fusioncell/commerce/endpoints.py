@@ -27,6 +27,7 @@ from fusioncell.commerce.schemas import (
     ProjectRead,
     ProjectUpdate,
     ReleaseRequest,
+    RetractRequest,
     StageChange,
 )
 from fusioncell.db.base import Status
@@ -207,6 +208,19 @@ def release_project(
     project = service.release_project(
         session, subject=caller.subject, project_id=project_id, releasable_to=body.releasable_to, cell=runtime.cell
     )
+    return project_read(session, caller.subject, runtime.cell, project)
+
+
+@router.post("/projects/{project_id}/retract", response_model=ProjectRead)
+def retract_project(
+    project_id: uuid.UUID,
+    body: RetractRequest,
+    caller: Caller = CallerDep,
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
+):
+    """Withdraw a released project of your party, with the reason its readers will see."""
+    project = service.retract_project(session, subject=caller.subject, project_id=project_id, reason=body.reason)
     return project_read(session, caller.subject, runtime.cell, project)
 
 

@@ -7,13 +7,15 @@ reason (a stage going backwards needs one). The site is GeoJSON (a Point or a Po
 in columns, so the map and the incident check find candidates without reading every geometry.
 """
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, Float, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fusioncell.cell.commerce import ProjectStage, Sector
-from fusioncell.db.base import Base, Envelope
+from fusioncell.db.base import Base, Envelope, iso
+from fusioncell.db.types import UTCDateTime
 
 __all__ = ["Organisation", "Project", "ProjectStage", "Sector"]
 
@@ -72,6 +74,9 @@ class Project(Base, Envelope):
     jobs: Mapped[int | None] = mapped_column(BigInteger, default=None)
     pharma_import_substitution_percent: Mapped[float | None] = mapped_column(Float, default=None)
     illustrative: Mapped[bool] = mapped_column(Boolean, default=False)  # the demo cell's made-up portfolio
+    # Retracted by its party: withdrawn from every reader's dashboard, kept (and readable) with its reason.
+    retracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    retraction_reason: Mapped[str | None] = mapped_column(Text, default=None)
 
     def ledger_content(self) -> dict[str, Any]:
         return self.envelope_content() | {
@@ -90,4 +95,6 @@ class Project(Base, Envelope):
             "jobs": self.jobs,
             "pharma_import_substitution_percent": self.pharma_import_substitution_percent,
             "illustrative": self.illustrative,
+            "retracted_at": iso(self.retracted_at),
+            "retraction_reason": self.retraction_reason,
         }

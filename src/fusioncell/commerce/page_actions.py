@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from fusioncell.access.dependencies import Caller, PageCallerDep
 from fusioncell.commerce import csv_io, service
 from fusioncell.commerce.queries import ProjectFilters
-from fusioncell.commerce.schemas import ProjectCreate, ReleaseRequest, RowError, StageChange
+from fusioncell.commerce.schemas import ProjectCreate, ReleaseRequest, RetractRequest, RowError, StageChange
 from fusioncell.db.base import Marking
 from fusioncell.errors import FusionError, Invalid, NotFound
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
@@ -195,6 +195,21 @@ def release(
         )
 
     return _on_project(request, caller, runtime, session, project_id, "release", act, {"release_to": release_to})
+
+
+def retract(
+    project_id: uuid.UUID,
+    request: Request,
+    reason: str = Form(default="", max_length=2000),
+    caller: Caller = PageCallerDep,
+    session: Session = SessionDep,
+    runtime: Runtime = Depends(get_runtime),
+):
+    def act():
+        body = form_body(RetractRequest, reason=reason)
+        return service.retract_project(session, subject=caller.subject, project_id=project_id, reason=body.reason)
+
+    return _on_project(request, caller, runtime, session, project_id, "retract", act, {"retract_reason": reason})
 
 
 def _on_project(request, caller, runtime, session, project_id: uuid.UUID, form: str, action: Callable, typed: dict):

@@ -134,6 +134,10 @@ class ReleaseRequest(Strict):
     )
 
 
+class RetractRequest(Strict):
+    reason: str = Field(min_length=1, max_length=2000, description="Why the project is withdrawn; its readers see it.")
+
+
 class SponsorRead(BaseModel):
     organisation_id: uuid.UUID | None
     name: str
@@ -175,6 +179,8 @@ class ProjectRead(EnvelopeRead):
     jobs: int | None
     pharma_import_substitution_percent: float | None
     illustrative: bool
+    retracted_at: datetime | None = None
+    retraction_reason: str | None = None
     military_incidents: list[IncidentAtSite] = Field(
         default_factory=list,
         description="Military activity within the site that the caller may read: the zone stays demilitarised.",

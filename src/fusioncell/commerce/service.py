@@ -261,6 +261,18 @@ def release_project(
     return _recorded(session, subject, project, "project-released")
 
 
+def retract_project(session: Session, *, subject: Subject, project_id: uuid.UUID, reason: str) -> Project:
+    """Withdraw a released project: its readers keep seeing it, marked retracted with the reason, and it no
+    longer counts on any dashboard. A draft is never retracted (nobody else has seen it)."""
+    project = own_project(session, subject=subject, project_id=project_id)
+    if project.status != Status.RELEASED:
+        raise Conflict("only a released project is retracted; a draft has not been shown to anyone")
+    if not reason.strip():
+        raise invalid({"reason": "say why the project is withdrawn"})
+    project.status, project.retracted_at, project.retraction_reason = Status.RETRACTED, utcnow(), reason.strip()
+    return _recorded(session, subject, project, "project-retracted")
+
+
 def readable_project(session: Session, *, subject: Subject, project_id: uuid.UUID, for_update: bool = False) -> Project:
     """The project if the caller may read it; else NotFound, exactly as for one that does not exist."""
     query = select(Project).where(Project.id == project_id, readable(subject, Project))

@@ -65,6 +65,8 @@ def upgrade() -> None:
         sa.Column("jobs", sa.BigInteger(), nullable=True),
         sa.Column("pharma_import_substitution_percent", sa.Float(), nullable=True),
         sa.Column("illustrative", sa.Boolean(), nullable=False),
+        sa.Column("retracted_at", fusioncell.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("retraction_reason", sa.Text(), nullable=True),
         *_envelope(),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_projects")),
     )
