@@ -66,6 +66,14 @@ def record_account_event(
     return event
 
 
+def acting_subject(session: Session, *, cell: CellDefinition, username: str) -> Subject:
+    """The subject of an account an operator acts as from the command line; a disabled account may not act."""
+    user = user_by_name(session, username)
+    if user.disabled_at is not None:
+        raise Conflict(f"the account {username!r} is disabled")
+    return subject_for(user, cell)
+
+
 def add_user(
     session: Session,
     *,

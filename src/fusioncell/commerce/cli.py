@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from fusioncell.access.service import acting_subject  # one rule for who may act from the command line
 from fusioncell.errors import FusionError
-from fusioncell.hotline.cli import _acting_as  # one rule for who may act from the command line
 
 project_app = typer.Typer(help="The commercial desk: the project register as CSV.", no_args_is_help=True)
 out = Console()
@@ -37,7 +37,7 @@ def export(
     database, cell = _cli().runtime_session()
     with database.reading() as session:
         try:
-            subject = _acting_as(session, cell, as_user)
+            subject = acting_subject(session, cell=cell, username=as_user)
         except FusionError as exc:
             _cli().fail(exc.message)
         text = csv_io.export_csv(queries.every_project(session, subject=subject))
@@ -64,7 +64,7 @@ def import_(
     database, cell = _cli().runtime_session()
     try:
         with database.writing() as session:
-            subject = _acting_as(session, cell, as_user)
+            subject = acting_subject(session, cell=cell, username=as_user)
             result = csv_io.import_projects(session, subject=subject, cell=cell, text=text, partial=partial)
             imported = [(p.row, str(p.id), p.name) for p in result.imported]
     except FusionError as exc:

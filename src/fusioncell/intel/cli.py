@@ -17,9 +17,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from fusioncell.access.service import acting_subject  # one rule for who may act from the command line
 from fusioncell.db.base import Marking, Status
 from fusioncell.errors import FusionError
-from fusioncell.hotline.cli import _acting_as  # one rule for who may act from the command line
 
 intel_app = typer.Typer(help="The intelligence desk: import and export STIX 2.1, list reports.", no_args_is_help=True)
 out = Console()
@@ -122,7 +122,7 @@ def import_(
             report = service.import_bundle(
                 session,
                 cell=cell,
-                subject=_acting_as(session, cell, as_user),
+                subject=acting_subject(session, cell=cell, username=as_user),
                 bundle=bundle,
                 audience=service.Audience(_parties(to), marking, draft),
                 title=title,
@@ -151,7 +151,7 @@ def export(
     database, cell = _cli().runtime_session()
     with database.reading() as session:
         try:
-            subject = _acting_as(session, cell, as_user)
+            subject = acting_subject(session, cell=cell, username=as_user)
         except FusionError as exc:
             _cli().fail(exc.message)
         chunks = bundle_chunks(session, cell=cell, subject=subject)
@@ -192,7 +192,7 @@ def reports(
     database, cell = _cli().runtime_session()
     with database.reading() as session:
         try:
-            subject = _acting_as(session, cell, as_user)
+            subject = acting_subject(session, cell=cell, username=as_user)
         except FusionError as exc:
             _cli().fail(exc.message)
         filters = queries.ReportFilters(awaiting=None if awaiting is None else str(awaiting))
