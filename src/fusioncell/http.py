@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fusioncell import i18n
 from fusioncell.access.dependencies import LoginRequired
 from fusioncell.errors import FusionError, PayloadTooLarge
 from fusioncell.web.templating import templates
@@ -68,7 +69,9 @@ def _rendered(request: Request, status: int, code: str, message: str, details=No
             "cell": request.app.state.runtime.cell,
             "request_id": structlog.contextvars.get_contextvars().get("request_id"),
         }
-        return templates.TemplateResponse(request, "error.html", context, status_code=status)
+        language = i18n.choose(account_language=None, accept_language=request.headers.get("accept-language"))
+        with i18n.speaking(language):
+            return templates.TemplateResponse(request, "error.html", context, status_code=status)
     return JSONResponse(error_body(code, message, details), status_code=status)
 
 

@@ -362,6 +362,7 @@ MEMBER = {
     ("GET", "/api/v1/me/notifications"),  # the caller's own e-mail alerts
     ("PUT", "/api/v1/me/notifications"),
     ("POST", "/logout"),
+    ("POST", "/account/language"),  # the caller's own interface language: tests/web/test_i18n.py
     ("GET", "/"),
     ("GET", "/desks/{desk}"),
     ("GET", "/hotline"),  # the channels the party may see, counts under the readable() filter

@@ -25,6 +25,9 @@ class User(Base, Recorded):
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     version: Mapped[int] = mapped_column(default=1)
     ledger_index: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # The interface language the account chose (en, ar, he); None follows the browser. A preference of the
+    # account's own, not a fact of the cell: outside the recorded content, so choosing one writes no entry.
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
 
     def ledger_content(self) -> dict[str, Any]:
         # The password hash is digested too: a hash swapped in the database shows up in the audit.

@@ -74,6 +74,13 @@ def acting_subject(session: Session, *, cell: CellDefinition, username: str) -> 
     return subject_for(user, cell)
 
 
+def set_language(session: Session, *, user: User, language: str | None) -> User:
+    """The account's own interface language: a preference, not recorded (see User.language)."""
+    user.language = language
+    session.flush()
+    return user
+
+
 def add_user(
     session: Session,
     *,

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
+from fusioncell import i18n
 from fusioncell.access import service as access
 from fusioncell.access.dependencies import SESSION_COOKIE, Caller, PageCallerDep
 from fusioncell.diplomacy.commitments.service import mediator_overview
-from fusioncell.errors import NotFound
+from fusioncell.errors import Invalid, NotFound
 from fusioncell.ledger import service as ledger
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
 from fusioncell.web.templating import templates
@@ -30,7 +31,14 @@ def render(request: Request, template: str, caller: Caller | None, runtime: Runt
     if caller is not None:
         context["party"] = runtime.cell.party(caller.subject.party)
         context["csrf_token"] = caller.web_session.csrf_token if caller.web_session else ""
-    return templates.TemplateResponse(request, template, context)
+    with i18n.speaking(page_language(request, caller)):  # the response renders here, in that language
+        return templates.TemplateResponse(request, template, context)
+
+
+def page_language(request: Request, caller: Caller | None) -> str:
+    """The account's chosen language, else the browser's, else English."""
+    chosen = caller.user.language if caller is not None else None
+    return i18n.choose(account_language=chosen, accept_language=request.headers.get("accept-language"))
 
 
 def _safe_next(target: str | None) -> str:
@@ -116,6 +124,20 @@ def logout(caller: Caller = PageCallerDep, session: Session = SessionDep):
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
+
+
+@router.post("/account/language")
+def choose_language(
+    language: str = Form(default="", max_length=8),
+    next: str = Form(default="/", max_length=2000),
+    caller: Caller = PageCallerDep,
+    session: Session = SessionDep,
+):
+    """The account's interface language, remembered for its next pages; empty follows the browser again."""
+    if language and language not in i18n.LANGUAGES:
+        raise Invalid(f"unknown language {language!r}; the cell speaks {', '.join(i18n.LANGUAGES)}")
+    access.set_language(session, user=caller.user, language=language or None)
+    return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -1,11 +1,29 @@
-"""The Jinja2 environment of the web UI (autoescaping on, as Starlette sets it for .html)."""
+"""The Jinja2 environment of the web UI (autoescaping on, as Starlette sets it for .html).
+
+Templates mark their words with `_()` (and `ngettext`) from the i18n extension; the callables read the
+request's language from fusioncell.i18n, which `render` sets around each page.
+"""
 
 from importlib.resources import files
 
 from fastapi.templating import Jinja2Templates
 
+from fusioncell import i18n
 from fusioncell.access.policies import can_manage_webhooks
 
 templates = Jinja2Templates(directory=str(files("fusioncell.web") / "templates"))
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
 # The top bar links a page only for those its routes admit: the same policy, not a second rule.
 templates.env.globals["can_manage_webhooks"] = can_manage_webhooks
+templates.env.globals["current_language"] = i18n.current_language
+templates.env.globals["text_direction"] = i18n.text_direction
+templates.env.globals["languages"] = i18n.NATIVE_NAMES
+
+
+def in_language(names):
+    """A cell-defined name (en, ar, he) in the page's language."""
+    return getattr(names, i18n.current_language(), None) or names.en
+
+
+templates.env.globals["in_language"] = in_language

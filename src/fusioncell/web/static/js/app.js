@@ -19,6 +19,15 @@
     }
   }, true);
 
+  // (b2) A <select data-autosubmit> sends its form as soon as a choice is made (the language switch);
+  // its submit button stays for keyboards and for browsers without script.
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select instanceof HTMLSelectElement && select.hasAttribute("data-autosubmit") && select.form) {
+      select.form.requestSubmit();
+    }
+  });
+
   // (c) Copy to clipboard: <button type="button" data-copy-target="element-id"
   //       data-copy-done="Copied." data-copy-failed="Copy failed; select the text and copy it.">
   // An element with data-copy-status="element-id" (a live region) receives the outcome.
