@@ -31,6 +31,7 @@ from fusioncell.ledger.note import NoteError, Verifier
 from fusioncell.ledger.verify import VerificationFailed, verify_log
 from fusioncell.notifications.cli import webhook_app
 from fusioncell.osint.cli import osint_app
+from fusioncell.witness.cli import witness_app
 
 app = typer.Typer(help="fusioncell: a joint fusion mechanism with a verifiable record.", no_args_is_help=True)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
@@ -370,5 +371,6 @@ register_hotline_commands(app)
 app.add_typer(intel_app, name="intel")
 app.add_typer(project_app, name="project")
 app.add_typer(osint_app, name="osint")
+app.add_typer(witness_app, name="witness")
 app.add_typer(webhook_app, name="webhook")
 app.add_typer(statement_app, name="statement")
