@@ -38,7 +38,7 @@ bench: install-test
 # catalogs (new entries arrive empty; tests/web/test_i18n.py fails until each is translated).
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location -o src/fusioncell/i18n/messages.pot .
-	$(BIN)/pybabel update -i src/fusioncell/i18n/messages.pot -d src/fusioncell/i18n/locales --no-location --ignore-obsolete
+	$(BIN)/pybabel update -i src/fusioncell/i18n/messages.pot -d src/fusioncell/i18n/locales --ignore-obsolete -w 120
 
 clean-demo:
 	rm -rf var

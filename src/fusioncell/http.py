@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fusioncell import i18n
+from fusioncell.i18n import N_
 from fusioncell.access.dependencies import LoginRequired
 from fusioncell.errors import FusionError, PayloadTooLarge
 from fusioncell.web.templating import templates
@@ -43,15 +44,15 @@ def error_response(exc: FusionError) -> JSONResponse:
     return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status_code)
 
 
-_TITLES = {
-    400: "Bad request",
-    401: "Please log in",
-    403: "Not allowed",
-    404: "Not found",
-    413: "Too large",
-    422: "Not valid",
-    429: "Slow down",
-    500: "Server error",
+_TITLES = {  # translated where shown (error.html)
+    400: N_("Bad request"),
+    401: N_("Please log in"),
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    413: N_("Too large"),
+    422: N_("Not valid"),
+    429: N_("Slow down"),
+    500: N_("Server error"),
 }
 
 
@@ -63,7 +64,7 @@ def _wants_html(request: Request) -> bool:
 def _rendered(request: Request, status: int, code: str, message: str, details=None) -> Response:
     if _wants_html(request):
         context = {
-            "title": _TITLES.get(status, "Error"),
+            "title": _TITLES.get(status, N_("Error")),
             "message": message,
             "caller": None,
             "cell": request.app.state.runtime.cell,

@@ -15,7 +15,7 @@ from tests.web.test_pages import HTML, csrf_of
 
 ROOT = Path(__file__).resolve().parents[2]
 I18N = ROOT / "src" / "fusioncell" / "i18n"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 
 def extracted() -> set[str]:
@@ -111,3 +111,11 @@ def test_the_switch_needs_the_session_s_csrf_token(browser, db, population):
     forged = page.post("/account/language", data={"csrf_token": "forged", "language": "ar"}, headers=HTML)
     assert forged.status_code == 403
     assert db.execute(select(User.language).where(User.username == member.username)).scalar_one() is None
+
+
+def test_desk_and_error_pages_speak_the_page_s_language(browser, population):
+    page = browser(population.member("ISR").username)
+    desk = page.get("/desks/deescalation", headers=HTML | {"accept-language": "ar"}).text
+    assert "قائمة الحوادث" in desk and "خفض التصعيد" in desk and "Incident queue" not in desk
+    missing = page.get("/incidents/01a217c0-0000-7000-8000-000000000000", headers=HTML | {"accept-language": "he"})
+    assert missing.status_code == 404 and '<html lang="he" dir="rtl">' in missing.text and "לא נמצא" in missing.text

@@ -73,6 +73,11 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return translations(current_language()).ngettext(singular, plural, count)
 
 
+def N_(message: str) -> str:  # noqa: N802 (gettext's name for "mark now, translate where shown")
+    """Marks a word for the catalogs where it is defined; it is translated where it is shown, with `_()`."""
+    return message
+
+
 def negotiate(accept_language: str | None) -> str | None:
     """The first of the cell's languages the browser's Accept-Language asks for, by its q-values."""
     if not accept_language:

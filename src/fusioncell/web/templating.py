@@ -23,7 +23,7 @@ templates.env.globals["languages"] = i18n.NATIVE_NAMES
 
 def in_language(names):
     """A cell-defined name (en, ar, he) in the page's language."""
-    return getattr(names, i18n.current_language(), None) or names.en
+    return names.get(i18n.current_language())
 
 
 templates.env.globals["in_language"] = in_language
