@@ -80,6 +80,7 @@ def test_an_account_s_choice_is_remembered_and_beats_the_browser(browser, db, po
     page = browser(member.username)
     home = page.get("/", headers=HTML | {"accept-language": "ar"}).text
     assert '<html lang="ar" dir="rtl">' in home and "الوارد" in home  # the browser's, until the account chooses
+    assert "أنت مسجَّل الدخول باسم" in home and "(SYR)" in home and "You are signed in" not in home
 
     chosen = page.post(
         "/account/language",
