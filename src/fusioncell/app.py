@@ -50,12 +50,15 @@ from fusioncell.intel.pages import router as intel_pages_router
 from fusioncell.intel.validation import MAX_BUNDLE_BYTES
 from fusioncell.ledger.endpoints import router as ledger_router
 from fusioncell.ledger.service import checkpoint_if_due, tree_size
+from fusioncell.ledger.witness_endpoints import router as witness_router
+from fusioncell.ledger.witnessing import run_pusher
 from fusioncell.logs import configure_logging
 from fusioncell.notifications.endpoints import router as notifications_router
 from fusioncell.notifications.pages import router as notifications_pages_router
 from fusioncell.notifications.scheduled import deliver_notifications
 from fusioncell.osint.endpoints import router as osint_router
 from fusioncell.osint.pages import router as osint_pages_router
+from fusioncell.osint.scheduled import run_poller
 from fusioncell.runtime import Runtime
 from fusioncell.taxii import OBJECTS_PATH as TAXII_OBJECTS_PATH
 from fusioncell.taxii.endpoints import router as taxii_router
@@ -110,6 +113,9 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
             checkpoints = _every(timers.checkpoint_interval_seconds, sign_due_checkpoint, runtime, gated=True)
             escalations = _every(timers.deadline_check_seconds, raise_due_escalations, runtime, gated=True)
             tasks += [asyncio.create_task(checkpoints), asyncio.create_task(escalations)]
+            # Witnesses: each new checkpoint is pushed to them; only the last, short write queues at the gate.
+            tasks.append(asyncio.create_task(run_pusher(runtime, timers.checkpoint_interval_seconds / 10)))
+            tasks.append(asyncio.create_task(run_poller(runtime, 60)))  # open-source feeds and folders
             tasks.append(asyncio.create_task(_every(timers.notification_check_seconds, deliver_notifications, runtime)))
         # The live stream: one tail of the ledger for this process (events/tail.py).
         app.state.ledger_tail = await LedgerTail(runtime.database).start() if background else None
@@ -148,6 +154,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     install_error_handlers(app)
     app.include_router(access_router)
     app.include_router(ledger_router)
+    app.include_router(witness_router)
     app.include_router(hotline_router)
     app.include_router(events_router)
     app.include_router(notifications_router)

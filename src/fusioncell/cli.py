@@ -27,7 +27,9 @@ from fusioncell.hotline.cli import register as register_hotline_commands
 from fusioncell.intel.cli import intel_app
 from fusioncell.ledger.audit import audit
 from fusioncell.ledger.keys import LedgerKeyError, create_key, load_key
+from fusioncell.ledger.monitor import monitor_command
 from fusioncell.ledger.note import NoteError, Verifier
+from fusioncell.ledger.receipt_cli import check_receipt
 from fusioncell.ledger.verify import VerificationFailed, verify_log
 from fusioncell.notifications.cli import webhook_app
 from fusioncell.osint.cli import osint_app
@@ -371,6 +373,8 @@ register_hotline_commands(app)
 app.add_typer(intel_app, name="intel")
 app.add_typer(project_app, name="project")
 app.add_typer(osint_app, name="osint")
+ledger_app.command("check-receipt")(check_receipt)
+ledger_app.command("monitor")(monitor_command)
 app.add_typer(witness_app, name="witness")
 app.add_typer(webhook_app, name="webhook")
 app.add_typer(statement_app, name="statement")

@@ -13,9 +13,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fusioncell import i18n
-from fusioncell.i18n import N_
 from fusioncell.access.dependencies import LoginRequired
 from fusioncell.errors import FusionError, PayloadTooLarge
+from fusioncell.i18n import N_
 from fusioncell.web.templating import templates
 
 log = structlog.get_logger("fusioncell.http")

@@ -58,6 +58,11 @@ STATEMENT_MATRIX = (
 )
 PARTY_KEY_MATRIX = "tests/diplomacy/test_statement_matrix.py::test_party_keys_obey_the_matrix_in_lists_and_details"
 STATEMENT_PAGE_MATRIX = "tests/web/test_statement_pages.py::test_statement_pages_and_forms_obey_the_matrix"
+ARTICLE_MATRIX = "tests/osint/test_article_matrix.py::test_articles_obey_the_matrix_in_lists_details_and_actions"
+ARTICLE_PAGE_MATRIX = "tests/osint/test_article_matrix.py::test_article_pages_and_their_buttons_obey_the_matrix"
+RECEIPT_MATRIX = (
+    "tests/ledger/test_receipts.py::test_record_receipts_answer_404_as_for_a_missing_record_to_who_may_not_read"
+)
 PROJECT_MATRIX = "tests/commerce/test_matrix.py::test_projects_obey_the_matrix_in_lists_details_and_actions"
 ORGANISATION_MATRIX = "tests/commerce/test_matrix.py::test_organisations_obey_the_matrix"
 TARGETS_MATRIX = "tests/commerce/test_dashboard.py::test_every_member_counts_exactly_the_released_projects_it_may_read"
@@ -267,6 +272,23 @@ MATRIX = {
     **{("POST", f"/commitments/{{commitment_id}}/{a}"): COMMITMENT_PAGE_MATRIX for a in COMMITMENT_ACTIONS},
     # The commercial desk: projects (a project released only to the mediator is invisible to the other side in
     # every one of these), the military incidents in a site and the sites at an incident, organisations.
+    # Receipts: the proof is public to members as leaves are; the entry's body and salt only to its readers, and
+    # a record's receipt answers exactly as a missing record to who may not read the record.
+    ("GET", "/api/v1/ledger/receipt"): RECEIPT_MATRIX,
+    ("GET", "/api/v1/records/{kind}/{record_id}/receipt"): RECEIPT_MATRIX,
+    # Open sources: articles, search, suggested links (shown only to readers of the article and of the record),
+    # the digest; the pages hold exactly what the API lists to each member.
+    ("GET", "/api/v1/osint/articles"): ARTICLE_MATRIX,
+    ("GET", "/api/v1/osint/articles/{article_id}"): ARTICLE_MATRIX,
+    ("GET", "/api/v1/osint/articles/{article_id}/links"): ARTICLE_MATRIX,
+    ("POST", "/api/v1/osint/articles/{article_id}/links/{link_id}/confirm"): ARTICLE_MATRIX,
+    ("POST", "/api/v1/osint/articles/{article_id}/links/{link_id}/dismiss"): ARTICLE_MATRIX,
+    ("GET", "/api/v1/osint/digest"): ARTICLE_PAGE_MATRIX,
+    ("GET", "/osint"): ARTICLE_PAGE_MATRIX,
+    ("GET", "/osint/digest"): ARTICLE_PAGE_MATRIX,
+    ("GET", "/osint/articles/{article_id}"): ARTICLE_PAGE_MATRIX,
+    ("POST", "/osint/articles/{article_id}/links/{link_id}/confirm"): ARTICLE_PAGE_MATRIX,
+    ("POST", "/osint/articles/{article_id}/links/{link_id}/dismiss"): ARTICLE_PAGE_MATRIX,
     ("GET", "/api/v1/projects"): PROJECT_MATRIX,
     ("GET", "/api/v1/projects/{project_id}"): PROJECT_MATRIX,
     ("PATCH", "/api/v1/projects/{project_id}"): PROJECT_MATRIX,
@@ -301,6 +323,7 @@ MEMBER = {
     ("GET", "/api/v1/ledger/leaves"),
     ("GET", "/api/v1/ledger/proof/inclusion"),
     ("GET", "/api/v1/ledger/proof/consistency"),
+    ("GET", "/api/v1/ledger/witnesses"),  # which witness cosigned which size: tests/ledger/test_witnessing.py
     ("GET", "/api/v1/channels"),  # the cell definition's channels; membership, not records
     ("POST", "/api/v1/messages"),  # creates; posting rights tested in tests/hotline/test_messages.py
     ("POST", "/api/v1/attachments"),
@@ -323,6 +346,11 @@ MEMBER = {
     # Create projects (as drafts of the caller's party, or released as the body says) and organisations; who may
     # write: tests/commerce/test_projects.py::test_only_the_origin_party_s_writers_change_a_project and
     # ::test_organisations_are_written_by_the_project_writers_only; the import: tests/commerce/test_csv.py.
+    # A party's own sources and uploads: tests/osint/test_article_pages.py::
+    # test_sources_are_the_partys_own_and_an_upload_is_ingested; what ingesting does: tests/osint/test_ingest_*.py
+    ("GET", "/api/v1/osint/sources"),
+    ("POST", "/api/v1/osint/sources"),
+    ("POST", "/api/v1/osint/ingest"),
     ("POST", "/api/v1/projects"),
     ("POST", "/api/v1/projects/import"),
     ("POST", "/api/v1/organisations"),

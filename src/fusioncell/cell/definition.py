@@ -32,6 +32,7 @@ from fusioncell.cell.deconfliction import LeadHours, LeadWhere, deconfliction_pr
 from fusioncell.cell.fusion import FusionThresholds
 from fusioncell.cell.incidents import IncidentRule, IncidentType, RuleCondition, TypeFlag, incident_problems
 from fusioncell.cell.intel import IntelSettings
+from fusioncell.cell.witnesses import WitnessSettings, witness_problems
 from fusioncell.cell.zones import (
     AreaOfInterest,
     Confidence,
@@ -196,6 +197,7 @@ class CellDefinition(Model):
     targets: Targets | None = None
     commerce: CommerceSettings = Field(default_factory=CommerceSettings)  # economic sites, stage weights
     intel: IntelSettings = Field(default_factory=IntelSettings)  # TAXII collections, correlation limits
+    witnesses: WitnessSettings = Field(default_factory=WitnessSettings)  # who cosigns checkpoints; none by default
 
     @field_validator("timezone")
     @classmethod
@@ -321,4 +323,5 @@ def _cross_reference_problems(cell: CellDefinition) -> list[Problem]:
         zones = ", ".join(z.code for z in cell.zones)
         add("commerce", "zone", msg=f"unknown zone {cell.commerce.zone!r} for economic sites (zones: {zones})")
 
+    out += witness_problems(cell.witnesses, cell.party_codes)
     return out + zone_problems(cell) + incident_problems(cell) + deconfliction_problems(cell)

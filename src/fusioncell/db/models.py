@@ -13,6 +13,7 @@ from fusioncell.hotline import models as hotline_models  # noqa: F401
 from fusioncell.incidents import models as incidents_models  # noqa: F401
 from fusioncell.intel import models as intel_models  # noqa: F401
 from fusioncell.ledger import models as ledger_models  # noqa: F401
+from fusioncell.ledger import witnessing_models  # noqa: F401
 from fusioncell.notifications import models as notifications_models  # noqa: F401
 from fusioncell.osint import models as osint_models  # noqa: F401
 from fusioncell.taxii import models as taxii_models  # noqa: F401

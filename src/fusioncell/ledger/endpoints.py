@@ -18,6 +18,7 @@ from fusioncell.ledger.schemas import (
     LedgerStatus,
     ProofRead,
 )
+from fusioncell.ledger.witnessing import with_cosignatures
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
@@ -34,11 +35,12 @@ def verifier_key(runtime: Runtime = Depends(get_runtime)):
 
 @router.get("/checkpoint", response_class=PlainTextResponse)
 def checkpoint(caller: Caller = CallerDep, session: Session = SessionDep):
-    """The latest signed checkpoint, a C2SP signed note."""
+    """The latest signed checkpoint, a C2SP signed note, with the witnesses' cosignatures collected so far
+    (verifiers that know only the log's key ignore those lines)."""
     latest = service.latest_checkpoint(session)
     if latest is None:
         raise NotFound("No checkpoint has been signed yet.")
-    return PlainTextResponse(latest.note, media_type=NOTE)
+    return PlainTextResponse(with_cosignatures(session, latest), media_type=NOTE)
 
 
 @router.get("/status", response_model=LedgerStatus)

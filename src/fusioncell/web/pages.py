@@ -15,6 +15,7 @@ from fusioncell.access.dependencies import SESSION_COOKIE, Caller, PageCallerDep
 from fusioncell.diplomacy.commitments.service import mediator_overview
 from fusioncell.errors import Invalid, NotFound
 from fusioncell.ledger import service as ledger
+from fusioncell.ledger.witness_endpoints import witness_statuses
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
 from fusioncell.web.templating import templates
 
@@ -169,7 +170,8 @@ def ledger_page(
     runtime: Runtime = Depends(get_runtime),
 ):
     entries = ledger.readable_entries(session, subject=caller.subject, before=before, limit=100)
-    return render(request, "ledger.html", caller, runtime, entries=entries, **_ledger_status(session))
+    status = _ledger_status(session) | {"witness_status": witness_statuses(session, runtime)}
+    return render(request, "ledger.html", caller, runtime, entries=entries, **status)
 
 
 @router.get("/ledger/panel", response_class=HTMLResponse)
