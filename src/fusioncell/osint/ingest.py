@@ -24,17 +24,10 @@ from fusioncell.ledger.service import EntryDraft, append_entries, content_digest
 from fusioncell.osint.links import check_link, content_hash, guid_key
 from fusioncell.osint.models import Article, ArticleLink, OsintSource
 from fusioncell.osint.sanitise import plain_text, sanitise_html, text_of
+from fusioncell.osint.search import index_articles
 from fusioncell.osint.sources import require_ingest
 from fusioncell.osint.suggestions import existing_targets, link_envelope, suggest_links
 from fusioncell.osint.tagging import Tagger, guess_language
-
-try:
-    from fusioncell.osint.search import index_article
-except ImportError:  # the search module lands separately; until then there is nothing to index into
-
-    def index_article(session: Session, article: Article) -> None:
-        return None
-
 
 BATCH = 250
 MAX_TITLE_CHARS = 500
@@ -217,8 +210,7 @@ class _Store:
         self._record(changed, "update")
         self.session.add_all(created)
         self.session.flush()
-        for article in created + changed:
-            index_article(self.session, article)
+        index_articles(self.session, created + changed)
         self.summary.new += len(created)
         self.summary.updated += len(changed)
         self.summary.article_ids += [a.id for a in created + changed]
