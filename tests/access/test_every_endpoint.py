@@ -351,6 +351,8 @@ MEMBER = {
     ("GET", "/api/v1/osint/sources"),
     ("POST", "/api/v1/osint/sources"),
     ("POST", "/api/v1/osint/ingest"),
+    ("GET", "/osint/sources"),  # the same: tests/osint/test_source_pages.py
+    ("POST", "/osint/sources"),
     ("POST", "/api/v1/projects"),
     ("POST", "/api/v1/projects/import"),
     ("POST", "/api/v1/organisations"),

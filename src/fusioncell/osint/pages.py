@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from fusioncell.access.dependencies import Caller, PageCallerDep
 from fusioncell.access.rule import readable
 from fusioncell.db.types import utcnow
-from fusioncell.osint import page_actions, queries
+from fusioncell.osint import page_actions, queries, source_pages
 from fusioncell.osint.article_schemas import MAX_PAGE, ArticleQuery, ArticleRead, ArticleSummary
 from fusioncell.osint.endpoints import find_articles
 from fusioncell.osint.models import OsintSource
@@ -162,3 +162,4 @@ def digest_page(
 
 # The buttons' routes live in page_actions.py; mounted here so app.py needs no line of its own.
 router.include_router(page_actions.router)
+router.include_router(source_pages.router)
