@@ -29,7 +29,7 @@ TEXTS = {
 
 def unrequested(html: str) -> str:
     """An error page without its request id (each response has its own)."""
-    return re.sub(r"request [\w-]+", "request", html)
+    return re.sub(r"request (<span dir=\"ltr\">)?[\w-]+", "request", html)
 
 
 def subject_of(db: Session, cell, population, party: str, role: str):
