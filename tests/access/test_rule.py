@@ -70,3 +70,22 @@ def test_roles_are_checked_against_the_cell_desks():
         except ValueError:
             continue
         raise AssertionError(f"{bad!r} was accepted")
+
+
+def test_a_record_naming_another_reaches_only_those_who_may_read_that_one(cell):
+    """envelope_naming, against the oracle: for every envelope state of the named record, the naming record
+    (e.g. a suggested link meant for the whole cell) is read by exactly the oracle's readers of both."""
+    from types import SimpleNamespace
+
+    from fusioncell.access.rule import envelope_naming
+    from fusioncell.db.base import Status
+
+    everyone = frozenset(cell.party_codes)
+    for state in envelope_states(cell):
+        named = SimpleNamespace(origin_party=state.origin, status=state.status, releasable_to=state.releasable_to)
+        status, audience = envelope_naming(named, audience=everyone, mediator=cell.mediator.code)
+        for party in cell.party_codes:
+            # the naming record's own origin is the named record's (an ingesting party names what it reads)
+            reads = can_read(subject_of(cell, party), state.origin, status, audience)
+            assert reads is (party in expected_readers(state, cell)), (party, state)
+        assert (status == Status.DRAFT) is (state.status == Status.DRAFT)

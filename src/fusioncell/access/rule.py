@@ -20,13 +20,28 @@ VISIBLE_TO_RECIPIENTS = (Status.RELEASED, Status.RETRACTED)
 
 
 def can_read(subject: Subject, origin_party: str, status: str, releasable_to: frozenset[str]) -> bool:
-    if subject.party == origin_party:
+    return party_may_read(subject.party, subject.is_mediator, origin_party, status, releasable_to)
+
+
+def party_may_read(party: str, is_mediator: bool, origin_party: str, status: str, releasable_to) -> bool:
+    """The rule for a party rather than a user: every member of a party reads the same records."""
+    if party == origin_party:
         return True
     if status == Status.DRAFT:
         return False
-    if subject.is_mediator:
+    if is_mediator:
         return True
-    return status in VISIBLE_TO_RECIPIENTS and subject.party in releasable_to
+    return status in VISIBLE_TO_RECIPIENTS and party in releasable_to
+
+
+def envelope_naming(record: Releasable, *, audience: frozenset[str], mediator: str) -> tuple[str, frozenset[str]]:
+    """Status and releasable_to for a new record that names `record` (a suggested link, say), meant for
+    `audience`: only those of it who may read `record`. It stays a draft while `record` is one, since the
+    mediator reads every record that is not a draft and must not learn of a draft it may not read."""
+    if record.status == Status.DRAFT:
+        return Status.DRAFT, frozenset()
+    envelope = (record.origin_party, record.status, frozenset(record.releasable_to))
+    return Status.RELEASED, frozenset(p for p in audience if party_may_read(p, p == mediator, *envelope))
 
 
 def can_read_record(subject: Subject, record: Releasable) -> bool:

@@ -264,7 +264,7 @@ class _Store:
         self.summary.suggested += len(links)
 
     def _link(self, article: Article, kind: str, target, reason: str) -> ArticleLink:
-        status, audience = link_envelope(self.session, article=article, kind=kind, target_id=target)
+        status, audience = link_envelope(self.session, cell=self.cell, article=article, kind=kind, target_id=target)
         return ArticleLink(
             id=new_id(), origin_party=self.subject.party, created_by=self.subject.username, created_at=self.now,
             version=1, status=status, releasable_to=audience, marking=article.marking,

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fusioncell.access.rule import VISIBLE_TO_RECIPIENTS, readable
+from fusioncell.access.rule import envelope_naming, readable
 from fusioncell.access.subjects import Subject
 from fusioncell.cell.definition import CellDefinition
 from fusioncell.db.base import Status
@@ -41,16 +41,13 @@ def suggest_links(session: Session, *, subject: Subject, cell: CellDefinition, a
 TARGET_MODELS = {"meeting": Meeting, "incident": Incident}
 
 
-def link_envelope(session: Session, *, article: Article, kind: str, target_id: uuid.UUID) -> tuple[str, frozenset]:
-    """The status and audience of a suggested link: those of the article's readers who may also read the target.
-    A link names its target's id in the record, so it must never reach a party the target was not shown to;
-    a link to a draft (the ingesting party's own) stays a draft too, hidden even from the mediator."""
+def link_envelope(
+    session: Session, *, cell: CellDefinition, article: Article, kind: str, target_id: uuid.UUID
+) -> tuple[str, frozenset]:
+    """The status and audience of a suggested link: those of the article's readers who may also read the target
+    (the one rule decides). A link names its target's id in the record, so it never reaches anyone else."""
     target = session.get(TARGET_MODELS[kind], target_id)
-    if target.status == Status.DRAFT:
-        return Status.DRAFT, frozenset()
-    shown = target.status in VISIBLE_TO_RECIPIENTS
-    readers = {p for p in article.releasable_to if p == target.origin_party or (shown and p in target.releasable_to)}
-    return Status.RELEASED, frozenset(readers)
+    return envelope_naming(target, audience=frozenset(article.releasable_to), mediator=cell.mediator.code)
 
 
 def _day(moment: datetime) -> datetime:
