@@ -29,10 +29,6 @@ def register(app: typer.Typer) -> None:
         app.command()(command)
 
 
-def _acting_as(session, cell, username: str):
-    return access.acting_subject(session, cell=cell, username=username)
-
-
 def _message_id(text: str) -> uuid.UUID:
     try:
         return uuid.UUID(text)
@@ -66,7 +62,7 @@ def send(
     try:
         with database.writing() as session:
             message, _ = hotline.send_message(
-                session, cell=cell, subject=_acting_as(session, cell, as_user), draft=draft
+                session, cell=cell, subject=access.acting_subject(session, cell=cell, username=as_user), draft=draft
             )
             message_id, index, status = message.id, message.ledger_index, message.status
     except FusionError as exc:
@@ -91,7 +87,7 @@ def inbox(as_user: str = typer.Option(..., "--as", help="The account whose inbox
     now = utcnow()
     with database.reading() as session:
         try:
-            subject = _acting_as(session, cell, as_user)
+            subject = access.acting_subject(session, cell=cell, username=as_user)
         except FusionError as exc:
             _cli().fail(exc.message)
         owed = queries.awaiting_acknowledgement(session, subject=subject)
@@ -147,7 +143,7 @@ def ack(
     database, cell = _cli().runtime_session()
     try:
         with database.writing() as session:
-            subject = _acting_as(session, cell, as_user)
+            subject = access.acting_subject(session, cell=cell, username=as_user)
             receipt = hotline.acknowledge(session, subject=subject, message_id=parsed)
             index = receipt.ledger_index
     except FusionError as exc:

@@ -13,8 +13,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from fusioncell.access.service import acting_subject  # one rule for who may act from the command line
 from fusioncell.errors import FusionError
-from fusioncell.hotline.cli import _acting_as  # one rule for who may act from the command line
 
 osint_app = typer.Typer(help="Open-source monitoring: ingest feeds and article folders.", no_args_is_help=True)
 out = Console()
@@ -70,7 +70,7 @@ def ingest_command(
     database, cell = _cli().runtime_session()
     try:
         with database.reading() as session:  # the source's validators first: nothing slow inside a write
-            subject = _acting_as(session, cell, as_user)
+            subject = acting_subject(session, cell=cell, username=as_user)
             source = sources.source_by_code(session, subject=subject, code=source_code) if source_code else None
         items, total, validators = _items(target, source=source)
         with database.writing() as session:

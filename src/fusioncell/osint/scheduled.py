@@ -79,10 +79,7 @@ def _store(runtime, *, source_id, now, items, validators) -> IngestSummary | Non
     try:
         with runtime.database.writing() as session:
             source = session.get(OsintSource, source_id)
-            user = access.user_by_name(session, source.created_by)
-            if user.disabled_at is not None:
-                raise FusionError(f"the account {user.username!r} that made the source is disabled")
-            subject = access.subject_for(user, runtime.cell)
+            subject = access.acting_subject(session, cell=runtime.cell, username=source.created_by)
             summary = ingest(session, subject=subject, cell=runtime.cell, source=source, candidates=items, now=now)
             polled(source, now=now, etag=validators[0], last_modified=validators[1])
     except FusionError as exc:  # the account is gone or may no longer ingest, an audience no longer valid
