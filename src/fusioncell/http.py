@@ -61,19 +61,29 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith(("/api/", "/taxii2")) and "text/html" in request.headers.get("accept", "")
 
 
-def _rendered(request: Request, status: int, code: str, message: str, details=None) -> Response:
-    if _wants_html(request):
-        context = {
-            "title": _TITLES.get(status, N_("Error")),
-            "message": message,
-            "caller": None,
-            "cell": request.app.state.runtime.cell,
-            "request_id": structlog.contextvars.get_contextvars().get("request_id"),
-        }
-        language = i18n.choose(account_language=None, accept_language=request.headers.get("accept-language"))
-        with i18n.speaking(language):
+def request_language(request: Request) -> str:
+    """The language an answer to this request speaks: the account's choice once the caller is known, else the
+    Accept-Language of the browser or API client, else English."""
+    return i18n.choose(
+        account_language=getattr(request.state, "account_language", None),
+        accept_language=request.headers.get("accept-language"),
+    )
+
+
+def _rendered(request: Request, status: int, code: str, message, details=None, **values) -> Response:
+    """`message` is a catalog template (N_) with its `values`, written in the request's language."""
+    with i18n.speaking(request_language(request)):
+        text = i18n.gettext(message).format(**values) if values else i18n.gettext(message)
+        if _wants_html(request):
+            context = {
+                "title": _TITLES.get(status, N_("Error")),
+                "message": text,
+                "caller": None,
+                "cell": request.app.state.runtime.cell,
+                "request_id": structlog.contextvars.get_contextvars().get("request_id"),
+            }
             return templates.TemplateResponse(request, "error.html", context, status_code=status)
-    return JSONResponse(error_body(code, message, details), status_code=status)
+    return JSONResponse(error_body(code, text, details), status_code=status)
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict]:
@@ -91,20 +101,20 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(FusionError)
     async def _fusion(request: Request, exc: FusionError):
-        return _rendered(request, exc.status_code, exc.code, exc.message, exc.details)
+        return _rendered(request, exc.status_code, exc.code, exc.template, exc.details, **exc.values)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
         details = _validation_details(exc)
         summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details[:5])
-        return _rendered(request, 422, "invalid", f"The request is not valid: {summary}", details)
+        return _rendered(request, 422, "invalid", N_("The request is not valid: {summary}"), details, summary=summary)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         code = _STATUS_CODES.get(exc.status_code, "http_error")
         message = {
-            404: "No such record.",
-            400: "The request body could not be read: send UTF-8 JSON (or a form) as the API describes.",
+            404: N_("No such record."),
+            400: N_("The request body could not be read: send UTF-8 JSON (or a form) as the API describes."),
         }.get(exc.status_code, str(exc.detail))
         response = _rendered(request, exc.status_code, code, message)
         response.headers.update(exc.headers or {})
@@ -115,8 +125,8 @@ def install_error_handlers(app: FastAPI) -> None:
         # The trace goes to the log under the request ID, never to the user.
         log.exception("unhandled error", exc_info=exc)
         request_id = structlog.contextvars.get_contextvars().get("request_id")
-        message = f"Something went wrong on the server; the request changed nothing. Quote request {request_id}."
-        return _rendered(request, 500, "internal", message)
+        message = N_("Something went wrong on the server; the request changed nothing. Quote request {request_id}.")
+        return _rendered(request, 500, "internal", message, request_id=request_id)
 
 
 class EdgeMiddleware:
@@ -222,8 +232,8 @@ class EdgeMiddleware:
             return
         request = Request(scope, receive)
         if _wants_html(request):  # a person's form (the composer's files): the error page, not JSON
-            message = f"What you sent is larger than the limit of {limit:,} bytes; nothing was stored. Send less."
-            await _rendered(request, 413, exc.code, message)(scope, receive, send)
+            message = N_("What you sent is larger than the limit of {limit} bytes; nothing was stored. Send less.")
+            await _rendered(request, 413, exc.code, message, limit=f"{limit:,}")(scope, receive, send)
             return
         body = json.dumps(error_body(exc.code, exc.message)).encode()
         await send(

@@ -55,12 +55,15 @@ def current_caller(
         user = user_for_token(session, secret.strip()) if scheme.lower() == "bearer" else None
         if user is None:
             raise Unauthenticated("The bearer token is not valid.")
+        request.state.account_language = user.language
         return Caller(subject=subject_for(user, runtime.cell), user=user)
     cookie = request.cookies.get(SESSION_COOKIE)
     found = web_session_for(session, cookie) if cookie else None
     if found is None:
         raise Unauthenticated("Log in first: send a bearer token or a session cookie.")
     web_session, user = found
+    # The account's language, for the error handlers that answer this request without a caller (http.py).
+    request.state.account_language = user.language
     if request.method not in READ_METHODS:
         if not hmac.compare_digest(csrf_sent.encode(), web_session.csrf_token.encode()):
             raise Forbidden("The form's CSRF token is missing or stale; reload the page.")

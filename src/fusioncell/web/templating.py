@@ -7,8 +7,10 @@ request's language from fusioncell.i18n, which `render` sets around each page.
 from importlib.resources import files
 
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from fusioncell import i18n
+from fusioncell.i18n import formats
 from fusioncell.access.policies import can_manage_webhooks
 
 templates = Jinja2Templates(directory=str(files("fusioncell.web") / "templates"))
@@ -27,3 +29,38 @@ def in_language(names):
 
 
 templates.env.globals["in_language"] = in_language
+
+
+def _cell_zone(context) -> str | None:
+    cell = context.get("cell")
+    return getattr(cell, "timezone", None)
+
+
+def _zoned(format_in_zone):
+    """A filter that writes a moment in the cell's time zone (from the page's `cell`)."""
+
+    @pass_context
+    def zoned(context, value, *args, **kwargs):
+        return "" if value is None else format_in_zone(value, _cell_zone(context), *args, **kwargs)
+
+    return zoned
+
+
+def _plain(format_value):
+    def plain(value, *args, **kwargs):
+        return "" if value is None else format_value(value, *args, **kwargs)
+
+    return plain
+
+
+templates.env.filters |= {
+    "moment": _zoned(formats.moment_local),
+    "day": _zoned(formats.day),
+    "clock": _zoned(formats.clock),
+    "time_of_day": _zoned(formats.time_of_day),
+    "moment_utc": _plain(formats.moment_utc),
+    "clock_utc": _plain(formats.clock_utc),
+    "month": _plain(formats.month),
+    "number": formats.number,
+    "percent": formats.percent,
+}
