@@ -10,8 +10,8 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 
 from fusioncell import i18n
-from fusioncell.i18n import formats
 from fusioncell.access.policies import can_manage_webhooks
+from fusioncell.i18n import formats
 
 templates = Jinja2Templates(directory=str(files("fusioncell.web") / "templates"))
 templates.env.add_extension("jinja2.ext.i18n")
