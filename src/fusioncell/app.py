@@ -49,13 +49,15 @@ from fusioncell.intel.page_actions import router as intel_actions_router
 from fusioncell.intel.pages import router as intel_pages_router
 from fusioncell.intel.validation import MAX_BUNDLE_BYTES
 from fusioncell.ledger.endpoints import router as ledger_router
-from fusioncell.ledger.service import checkpoint_if_due, tree_size
+from fusioncell.ledger.service import checkpoint_if_due
 from fusioncell.ledger.witness_endpoints import router as witness_router
 from fusioncell.ledger.witnessing import run_pusher
 from fusioncell.logs import configure_logging
 from fusioncell.notifications.endpoints import router as notifications_router
 from fusioncell.notifications.pages import router as notifications_pages_router
 from fusioncell.notifications.scheduled import deliver_notifications
+from fusioncell.operations.endpoints import router as operations_router
+from fusioncell.operations.metrics import RequestMetrics
 from fusioncell.osint.endpoints import router as osint_router
 from fusioncell.osint.pages import router as osint_pages_router
 from fusioncell.osint.scheduled import run_poller
@@ -151,7 +153,9 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app.add_middleware(
         EdgeMiddleware, max_body_bytes=settings.max_body_bytes, hsts=settings.secure_cookies, upload_limits=uploads
     )
+    app.add_middleware(RequestMetrics)  # outermost: it times what the edge and the routes do
     install_error_handlers(app)
+    app.include_router(operations_router)
     app.include_router(access_router)
     app.include_router(ledger_router)
     app.include_router(witness_router)
@@ -194,10 +198,5 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app.include_router(osint_router)
     app.include_router(osint_pages_router)
     app.mount("/static", StaticFiles(directory=str(files("fusioncell.web") / "static")), name="static")
-
-    @app.get("/healthz", tags=["operations"])
-    def healthz():
-        with runtime.database.reading() as session:
-            return {"status": "ok", "cell": runtime.cell.code, "ledger_size": tree_size(session)}
 
     return app

@@ -181,6 +181,7 @@ def serve(
         if not normalise_url(settings.resolved_database_url()).startswith("postgresql"):
             fail("Several workers need PostgreSQL (FUSIONCELL_DATABASE_URL); SQLite runs in one process.")
         _check_opens(settings)
+        _share_metrics_between_workers(settings)
         uvicorn.run("fusioncell.app:create_app", factory=True, workers=workers, **bind)
         return
     try:
@@ -191,6 +192,16 @@ def serve(
     # whose pauses otherwise show up as delivery latency on every open stream.
     gc.freeze()
     uvicorn.run(application, **bind)
+
+
+def _share_metrics_between_workers(settings: Settings) -> None:
+    """Prometheus's multiprocess mode: each worker writes its counters to a file in one directory and whichever
+    worker answers a scrape adds them all up. The directory starts empty, so a restart does not count twice."""
+    directory = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or settings.var_dir / "metrics")
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory.resolve())
 
 
 def _check_opens(settings: Settings) -> None:

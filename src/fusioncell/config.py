@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     smtp_username: str = ""
     smtp_password: SecretStr = SecretStr("")
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Prometheus scrapes /metrics with this bearer token; empty: /metrics does not exist.
+    metrics_token: SecretStr = SecretStr("")
 
     def resolved_database_url(self) -> str:
         if self.database_url:

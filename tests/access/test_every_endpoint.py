@@ -13,6 +13,7 @@ from fusioncell.app import create_app
 
 PUBLIC = {
     ("GET", "/healthz"),
+    ("GET", "/readyz"),
     ("GET", "/login"),
     ("POST", "/login"),
     ("GET", "/docs"),
@@ -20,6 +21,8 @@ PUBLIC = {
     ("POST", "/api/v1/auth/login"),
     ("GET", "/api/v1/ledger/key"),
 }
+# The operator's Prometheus alone, with the metrics token: no member's session or API token opens it.
+OPERATOR = {("GET", "/metrics")}
 # Enveloped records: each entry names the test that runs the matrix over it.
 LEDGER_MATRIX = "tests/ledger/test_endpoints.py::test_entries_obey_the_releasability_matrix"
 MESSAGE_MATRIX = "tests/hotline/test_matrix.py::test_messages_obey_the_matrix_in_lists_details_and_actions"
@@ -434,7 +437,7 @@ def test_every_route_is_classified(runtime):
     app = create_app(runtime, background=False)
     found = routes(app)
     assert {("GET", "/api/v1/me"), ("GET", "/ledger"), ("GET", "/healthz")} <= found, "the route walk misses routes"
-    unclassified = found - PUBLIC - MEMBER - MATRIX.keys()
+    unclassified = found - PUBLIC - OPERATOR - MEMBER - MATRIX.keys()
     assert not unclassified, f"classify these routes (and put record endpoints in the matrix): {unclassified}"
 
 
@@ -449,3 +452,12 @@ def test_strangers_are_refused_everywhere_but_public_routes(client, method, path
         assert response.status_code == 401
     else:
         assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(OPERATOR))
+def test_operator_routes_refuse_strangers_and_members_alike(client, population, method, path):
+    from tests.support import bearer
+
+    for headers in ({}, bearer(population.member("USA", "admin"))):
+        response = client.request(method, path, headers=headers, follow_redirects=False)
+        assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"

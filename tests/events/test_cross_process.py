@@ -55,7 +55,9 @@ def test_serve_workers_runs_several_processes_on_postgresql_and_is_refused_on_sq
         assert refused.returncode != 0
         assert "Several workers need PostgreSQL" in refused.stdout + refused.stderr
         return
-    server = start_server(live.env, live.directory / "workers.log", "--workers", "2")
+    scrape_token = uuid.uuid4().hex
+    env = live.env | {"FUSIONCELL_METRICS_TOKEN": scrape_token}
+    server = start_server(env, live.directory / "workers.log", "--workers", "2")
     try:
         deadline = time.monotonic() + 20
         while len(_children(server.process.pid)) < 2 and time.monotonic() < deadline:
@@ -73,6 +75,13 @@ def test_serve_workers_runs_several_processes_on_postgresql_and_is_refused_on_sq
                 assert response.status_code == 201, response.text
                 event = syr.wait_for_record(response.json()["id"], timeout=5)
                 assert event.data["record"]["body"] == response.json()["body"]
+            # Whichever worker answers the scrape counts every worker's requests (Prometheus multiprocess mode).
+            posted = '{method="POST",route="/api/v1/messages",status="201"}'
+            for _ in range(4):
+                scrape = httpx.get(f"{server.base}/metrics", headers={"authorization": f"Bearer {scrape_token}"})
+                assert scrape.status_code == 200
+                counted = [row for row in scrape.text.splitlines() if row.startswith("fusioncell_http_requests_total")]
+                assert f"fusioncell_http_requests_total{posted} 8.0" in counted, counted
             # And a stream on the workers gets what another process records.
             on_workers = EventStream(server.base, live.token("SYR"))
             try:
