@@ -32,6 +32,7 @@ from fusioncell.ledger.note import NoteError, Verifier
 from fusioncell.ledger.receipt_cli import check_receipt
 from fusioncell.ledger.verify import VerificationFailed, verify_log
 from fusioncell.notifications.cli import webhook_app
+from fusioncell.operations.cli import backup_command, restore_command
 from fusioncell.osint.cli import osint_app
 from fusioncell.witness.cli import witness_app
 
@@ -386,6 +387,8 @@ app.add_typer(project_app, name="project")
 app.add_typer(osint_app, name="osint")
 ledger_app.command("check-receipt")(check_receipt)
 ledger_app.command("monitor")(monitor_command)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 app.add_typer(witness_app, name="witness")
 app.add_typer(webhook_app, name="webhook")
 app.add_typer(statement_app, name="statement")
