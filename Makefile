@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-test browser lint bench clean-demo messages
+.PHONY: demo test install install-test browser proxy lint bench clean-demo messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,11 @@ demo: install
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
-test: install-test browser
+# Debian's nginx, to run deploy/nginx.conf in front of a live cell (tests/operations/test_reverse_proxy.py).
+proxy:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx >/dev/null)
+
+test: install-test browser proxy
 	$(BIN)/python -m pytest
 
 lint: install-test
