@@ -9,7 +9,7 @@ import structlog
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from fusioncell import __version__
+from fusioncell import __version__, translation
 from fusioncell.access.endpoints import router as access_router
 from fusioncell.commerce.endpoints import router as projects_router
 from fusioncell.commerce.pages import router as project_pages_router
@@ -29,6 +29,8 @@ from fusioncell.fusion.endpoints import router as fusion_router
 from fusioncell.fusion.pages import router as fusion_pages_router
 from fusioncell.geo.endpoints import router as geo_router
 from fusioncell.geo.pages import router as map_pages_router
+from fusioncell.glossary.endpoints import router as glossary_router
+from fusioncell.glossary.pages import router as glossary_pages_router
 from fusioncell.hotline.endpoints import router as hotline_router
 from fusioncell.hotline.pages import composer_body_limit
 from fusioncell.hotline.pages import router as hotline_pages_router
@@ -64,6 +66,7 @@ from fusioncell.osint.scheduled import run_poller
 from fusioncell.runtime import Runtime
 from fusioncell.taxii import OBJECTS_PATH as TAXII_OBJECTS_PATH
 from fusioncell.taxii.endpoints import router as taxii_router
+from fusioncell.translation.endpoints import router as translation_router
 from fusioncell.verification.endpoints import router as verification_router
 from fusioncell.verification.forms import router as verification_forms_router
 from fusioncell.verification.pages import router as verification_pages_router
@@ -105,6 +108,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     settings = settings or (runtime.settings if runtime else get_settings())
     configure_logging(json_lines=settings.log_json)
     runtime = runtime or Runtime.open(settings)
+    translation.install(settings)  # the installed machine-translation models, if any; a broken one stops here
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -160,6 +164,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app.include_router(ledger_router)
     app.include_router(witness_router)
     app.include_router(hotline_router)
+    app.include_router(translation_router)
     app.include_router(events_router)
     app.include_router(notifications_router)
     app.include_router(geo_router)
@@ -197,6 +202,8 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app.include_router(project_pages_router)
     app.include_router(osint_router)
     app.include_router(osint_pages_router)
+    app.include_router(glossary_router)
+    app.include_router(glossary_pages_router)
     app.mount("/static", StaticFiles(directory=str(files("fusioncell.web") / "static")), name="static")
 
     return app

@@ -34,6 +34,7 @@ from fusioncell.ledger.verify import VerificationFailed, verify_log
 from fusioncell.notifications.cli import webhook_app
 from fusioncell.operations.cli import backup_command, restore_command
 from fusioncell.osint.cli import osint_app
+from fusioncell.translation.models import TranslationSetupError
 from fusioncell.witness.cli import witness_app
 
 app = typer.Typer(help="fusioncell: a joint fusion mechanism with a verifiable record.", no_args_is_help=True)
@@ -187,7 +188,7 @@ def serve(
         return
     try:
         application = create_app(settings=settings)
-    except (FusionError, LedgerKeyError) as exc:
+    except (FusionError, LedgerKeyError, TranslationSetupError) as exc:
         fail(str(exc))
     # What start-up built lives as long as the server: keep it out of the collector's full passes,
     # whose pauses otherwise show up as delivery latency on every open stream.
@@ -207,11 +208,13 @@ def _share_metrics_between_workers(settings: Settings) -> None:
 
 def _check_opens(settings: Settings) -> None:
     """Fail here, with the reason, rather than in every worker process."""
+    from fusioncell import translation
     from fusioncell.runtime import Runtime
 
     try:
         Runtime.open(settings).database.dispose()
-    except (FusionError, LedgerKeyError) as exc:
+        translation.install(settings)  # a broken model directory fails once, not in every worker
+    except (FusionError, LedgerKeyError, TranslationSetupError) as exc:
         fail(str(exc))
 
 

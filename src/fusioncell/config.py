@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     smtp_username: str = ""
     smtp_password: SecretStr = SecretStr("")
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Machine translation of hotline messages (fusioncell.translation): a directory of unpacked Argos
+    # packages (CTranslate2 + SentencePiece) for en/ar/he pairs; empty means the feature is absent.
+    translation_models: str = ""
     # Prometheus scrapes /metrics with this bearer token; empty: /metrics does not exist.
     metrics_token: SecretStr = SecretStr("")
 

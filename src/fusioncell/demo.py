@@ -75,6 +75,7 @@ def seed_demo_records(session: Session, *, cell: CellDefinition) -> None:
     from fusioncell.diplomacy.demo import seed_demo_statements
     from fusioncell.diplomacy.meetings.demo import seed_demo_meetings
     from fusioncell.fusion.demo import seed_demo_fusions
+    from fusioncell.glossary.demo import seed_demo_glossary
     from fusioncell.hotline.service import Draft, acknowledge, mark_read, relay_message, send_message
     from fusioncell.incidents.demo import seed_demo_incidents
     from fusioncell.intel.demo import seed_demo_intel
@@ -169,6 +170,7 @@ def seed_demo_records(session: Session, *, cell: CellDefinition) -> None:
     seed_demo_commitments(session, cell=cell, usa=usa, isr=isr, syr=syr)
     seed_demo_projects(session, cell=cell, usa=usa, isr=isr, syr=syr)
     seed_demo_articles(session, cell=cell, usa=usa, isr=isr, syr=syr)
+    seed_demo_glossary(session, cell=cell, usa=usa, isr=isr, syr=syr)
 
 
 def _seed_illustrative_webhook(session: Session, *, cell: CellDefinition) -> None:

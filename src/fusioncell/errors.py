@@ -8,24 +8,68 @@ API clients that ask for no language); `in_language()` is the same sentence in t
 
 from typing import Any
 
-from fusioncell.i18n import gettext
+from fusioncell.i18n import N_, SOURCE_LANGUAGE, gettext, speaking
+
+
+class Phrase(str):
+    """A sentence that is English as a str (JSON, logs, tests) and keeps its catalog template and values, so it
+    can be read again in another language: a validation problem in an error's details, a value of a message.
+    Values may be Phrases themselves."""
+
+    template: str
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, /, **values: Any) -> "Phrase":
+        with speaking(SOURCE_LANGUAGE):
+            english = template.format(**values) if values else template
+        phrase = super().__new__(cls, english)
+        phrase.template = template
+        phrase.values = values
+        return phrase
+
+    @classmethod
+    def joined(cls, separator: str, parts: list[Any]) -> "Phrase":
+        """Parts (Phrases or plain values) in a row, each read in the language of its reader."""
+        names = [f"part{i}" for i in range(len(parts))]
+        template = separator.replace("{", "{{").replace("}", "}}").join("{" + name + "}" for name in names)
+        return cls(template, **dict(zip(names, parts, strict=True)))
+
+    def in_language(self) -> str:
+        text = gettext(self.template)
+        return text.format(**in_language(self.values)) if self.values else text
+
+
+def in_language(value: Any) -> Any:
+    """A value as the current language reads it: Phrases translated, lists and dicts walked, the rest as is."""
+    if isinstance(value, Phrase):
+        return value.in_language()
+    if isinstance(value, dict):
+        return {key: in_language(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(in_language(item) for item in value)
+    return value
 
 
 class FusionError(Exception):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, details: Any = None, **values: Any) -> None:
+    def __init__(self, message: str, /, *, details: Any = None, **values: Any) -> None:
         self.template = message
         self.values = values
-        self.message = message.format(**values) if values else message
+        with speaking(SOURCE_LANGUAGE):
+            self.message = message.format(**values) if values else message
         super().__init__(self.message)
         self.details = details
 
     def in_language(self) -> str:
         """The message in the language of the page or request being answered."""
         text = gettext(self.template)
-        return text.format(**self.values) if self.values else text
+        return text.format(**in_language(self.values)) if self.values else text
+
+    def details_in_language(self) -> Any:
+        """The details with every Phrase in them (a validation problem) in the current language."""
+        return in_language(self.details)
 
 
 class NotFound(FusionError):
@@ -33,7 +77,7 @@ class NotFound(FusionError):
     status_code = 404
     code = "not_found"
 
-    def __init__(self, message: str = "No such record.", *, details: Any = None, **values: Any) -> None:
+    def __init__(self, message: str = N_("No such record."), /, *, details: Any = None, **values: Any) -> None:
         super().__init__(message, details=details, **values)
 
 

@@ -12,9 +12,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fusioncell import i18n
+from fusioncell import i18n, validation_messages
 from fusioncell.access.dependencies import LoginRequired
-from fusioncell.errors import FusionError, PayloadTooLarge
+from fusioncell.errors import FusionError, PayloadTooLarge, in_language
 from fusioncell.i18n import N_
 from fusioncell.web.templating import templates
 
@@ -40,8 +40,13 @@ def error_body(code: str, message: str, details=None) -> dict:
     return {"error": {"code": code, "message": message, "details": details}}
 
 
-def error_response(exc: FusionError) -> JSONResponse:
-    return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status_code)
+def error_response(exc: FusionError, request: Request | None = None) -> JSONResponse:
+    """An error answered rather than raised; in the request's language when the request is given."""
+    if request is None:
+        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status_code)
+    with i18n.speaking(request_language(request)):
+        body = error_body(exc.code, exc.in_language(), exc.details_in_language())
+    return JSONResponse(body, status_code=exc.status_code)
 
 
 _TITLES = {  # translated where shown (error.html)
@@ -70,10 +75,12 @@ def request_language(request: Request) -> str:
     )
 
 
-def _rendered(request: Request, status: int, code: str, message, details=None, **values) -> Response:
-    """`message` is a catalog template (N_) with its `values`, written in the request's language."""
+def _rendered(request: Request, status: int, code: str, message, details=None, values: dict | None = None) -> Response:
+    """`message` is a catalog template (N_) with its `values`, written in the request's language. (The values
+    are a dict, not keywords: an error's value may well be called `code` or `status`.)"""
     with i18n.speaking(request_language(request)):
-        text = i18n.gettext(message).format(**values) if values else i18n.gettext(message)
+        text = i18n.gettext(message).format(**in_language(values)) if values else i18n.gettext(message)
+        details = in_language(details)  # a validation problem reads in the request's language too
         if _wants_html(request):
             context = {
                 "title": _TITLES.get(status, N_("Error")),
@@ -87,11 +94,7 @@ def _rendered(request: Request, status: int, code: str, message, details=None, *
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict]:
-    details = []
-    for problem in exc.errors():
-        where = ".".join(str(part) for part in problem.get("loc", ()))
-        details.append({"field": where, "problem": problem.get("msg", "invalid"), "type": problem.get("type")})
-    return details
+    return validation_messages.details_of(exc.errors())
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -101,13 +104,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(FusionError)
     async def _fusion(request: Request, exc: FusionError):
-        return _rendered(request, exc.status_code, exc.code, exc.template, exc.details, **exc.values)
+        return _rendered(request, exc.status_code, exc.code, exc.template, exc.details, exc.values)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
         details = _validation_details(exc)
-        summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details[:5])
-        return _rendered(request, 422, "invalid", N_("The request is not valid: {summary}"), details, summary=summary)
+        summary = validation_messages.summary_of(details, limit=5)
+        return _rendered(
+            request, 422, "invalid", N_("The request is not valid: {summary}"), details, {"summary": summary}
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
@@ -126,7 +131,7 @@ def install_error_handlers(app: FastAPI) -> None:
         log.exception("unhandled error", exc_info=exc)
         request_id = structlog.contextvars.get_contextvars().get("request_id")
         message = N_("Something went wrong on the server; the request changed nothing. Quote request {request_id}.")
-        return _rendered(request, 500, "internal", message, request_id=request_id)
+        return _rendered(request, 500, "internal", message, values={"request_id": request_id})
 
 
 class EdgeMiddleware:
@@ -224,7 +229,7 @@ class EdgeMiddleware:
         return replay_receive
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        exc = PayloadTooLarge(f"The request body is larger than the limit of {limit} bytes.")
+        exc = PayloadTooLarge(N_("The request body is larger than the limit of {limit} bytes."), limit=limit)
         if scope["path"].startswith("/taxii2/"):  # TAXII clients read TAXII error messages
             from fusioncell.taxii.endpoints import taxii_error  # lazy: no import cycle
 
@@ -233,9 +238,10 @@ class EdgeMiddleware:
         request = Request(scope, receive)
         if _wants_html(request):  # a person's form (the composer's files): the error page, not JSON
             message = N_("What you sent is larger than the limit of {limit} bytes; nothing was stored. Send less.")
-            await _rendered(request, 413, exc.code, message, limit=f"{limit:,}")(scope, receive, send)
+            await _rendered(request, 413, exc.code, message, values={"limit": f"{limit:,}"})(scope, receive, send)
             return
-        body = json.dumps(error_body(exc.code, exc.message)).encode()
+        with i18n.speaking(request_language(request)):  # an API client's Accept-Language (no account is known yet)
+            body = json.dumps(error_body(exc.code, exc.in_language())).encode()
         await send(
             {
                 "type": "http.response.start",

@@ -23,6 +23,11 @@ PUBLIC = {
 }
 # The operator's Prometheus alone, with the metrics token: no member's session or API token opens it.
 OPERATOR = {("GET", "/metrics")}
+GLOSSARY_MATRIX = "tests/glossary/test_matrix.py::test_terms_obey_the_matrix_in_lists_details_and_actions"
+GLOSSARY_PAGE_MATRIX = (
+    "tests/glossary/test_matrix.py::test_the_glossary_page_shows_each_member_exactly_what_it_may_read"
+)
+TRANSLATION_MATRIX = "tests/translation/test_api.py::test_who_may_not_read_the_message_gets_the_404_of_a_missing_one"
 # Enveloped records: each entry names the test that runs the matrix over it.
 LEDGER_MATRIX = "tests/ledger/test_endpoints.py::test_entries_obey_the_releasability_matrix"
 MESSAGE_MATRIX = "tests/hotline/test_matrix.py::test_messages_obey_the_matrix_in_lists_details_and_actions"
@@ -81,6 +86,14 @@ COMMITMENT_PAGE_MATRIX = (
 COMMITMENT_ACTIONS = ("agree", "notes", "claim", "evidence", "contests", "contests/{contest_id}/ruling", "mark")
 INTEL_EXPORT = "tests/intel/test_matrix.py::test_every_member_s_export_holds_exactly_the_objects_it_may_read"
 MATRIX = {
+    ("GET", "/api/v1/glossary"): GLOSSARY_MATRIX,
+    ("GET", "/api/v1/glossary/{term_id}"): GLOSSARY_MATRIX,
+    ("POST", "/api/v1/glossary/{term_id}/versions"): GLOSSARY_MATRIX,
+    ("POST", "/api/v1/glossary/{term_id}/approvals"): GLOSSARY_MATRIX,
+    ("GET", "/glossary"): GLOSSARY_PAGE_MATRIX,
+    ("POST", "/glossary/{term_id}/versions"): GLOSSARY_MATRIX,
+    ("POST", "/glossary/{term_id}/approve"): GLOSSARY_MATRIX,
+    ("GET", "/api/v1/messages/{message_id}/translation"): TRANSLATION_MATRIX,
     ("GET", "/api/v1/stream"): STREAM_MATRIX,
     ("GET", "/api/v1/ledger/entries"): LEDGER_MATRIX,
     ("GET", "/api/v1/ledger/entries/{index}"): LEDGER_MATRIX,
@@ -317,6 +330,9 @@ MATRIX = {
 }
 # Members only, and about the caller's own account or the public tree (leaves are blinded).
 MEMBER = {
+    ("POST", "/api/v1/glossary"),  # proposes (the mediator's); who may: tests/glossary/test_service.py
+    ("POST", "/glossary"),  # the propose form: the API's schema and service; tests/glossary/test_pages.py
+    ("GET", "/api/v1/machine-translation"),  # the pairs the installed models translate; no record read
     ("GET", "/api/v1/me"),
     ("GET", "/api/v1/tokens"),
     ("POST", "/api/v1/tokens"),

@@ -77,7 +77,7 @@ def test_the_wall_shows_the_map_and_a_new_incident_appears_live(browser, desk_ce
     assert response.status_code == 201, response.text
     item = page.locator(f"[data-testid=wall-feed] li[data-record='{response.json()['id']}']")
     expect(item).to_be_visible(timeout=DRAWN)
-    expect(item).to_contain_text("armed clash")
+    expect(item).to_contain_text("Armed clash")  # the type's name in the cell definition, in the page's language
     expect(item).to_contain_text("SYR")
     assert page.locator("[data-testid=wall-feed] img").count() == 0
     # The map beside it got the marker too (map.js's own stream), with no reload.

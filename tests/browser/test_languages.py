@@ -84,3 +84,34 @@ def test_an_account_switched_to_hebrew_keeps_it(browser, live_cell):
     again.select_option("#language-choice", "en")
     expect(again.locator("html")).to_have_attribute("lang", "en")
     assert console.problems == [] and again_console.problems == []
+
+
+# The desks' main pages, each with a heading every reader sees and the English it must not show.
+MAIN_PAGES = [
+    ("/incidents", "Incidents"),
+    ("/notices", "Deconfliction notices"),
+    ("/map", "Map"),
+    ("/statements", "Joint statements"),
+    ("/meetings", "Meetings"),
+    ("/intel", "Intelligence reports"),
+    ("/projects", "Project register"),
+    ("/glossary", "Glossary"),
+    ("/ledger", "Record"),
+]
+
+
+@pytest.mark.parametrize("locale", ["ar-SY", "he-IL"])
+def test_the_main_pages_are_translated_and_mirrored(browser, live_cell, locale):
+    page, console = log_in_speaking(browser, live_cell.base, "usa.mediator", locale)
+    language = locale[:2]
+    for path, english in MAIN_PAGES:
+        page.goto(path)
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        expect(page.locator("html")).to_have_css("direction", "rtl")
+        heading = page.locator("main h1").first
+        expect(heading).to_be_visible()
+        assert heading.inner_text().strip() != english, f"{path}: the heading is still English"
+        assert not any(c.isascii() and c.isalpha() for c in heading.inner_text()), f"{path}: {heading.inner_text()}"
+        nav = page.locator(".topnav li a")
+        assert box(nav.nth(0))["x"] > box(nav.nth(1))["x"], f"{path}: the navigation starts on the right"
+    assert console.problems == []

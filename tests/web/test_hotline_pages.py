@@ -398,7 +398,7 @@ def test_files_sent_from_the_composer_go_with_the_message_to_its_readers(as_, cl
         article = re.search(rf'<article id="msg-{message_id}".*?</article>', page(reader, "/hotline/hotline"), re.S)
         listed = re.search(r'<ul class="attachments".*?</ul>', article.group(0), re.S).group(0)
         assert f'<a href="/api/v1/attachments/{pdf.id}/content" download><bdi>grid.pdf</bdi></a>' in listed
-        assert f"{len(PDF)} Bytes · application/pdf" in listed
+        assert f"{len(PDF)} bytes · <bdi>application/pdf</bdi>" in listed
         assert "&lt;img src=x&gt;.txt" in listed and "<img" not in listed  # a name is text, escaped
     served = syr.get(f"/api/v1/attachments/{pdf.id}/content")  # the reader's session cookie suffices
     assert served.status_code == 200 and served.content == PDF

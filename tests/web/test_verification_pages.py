@@ -51,7 +51,7 @@ def test_the_desk_page_flags_what_is_over_the_limits(as_, records):
     html = page(as_("syr.liaison"), "/verification")
     assert re.search(r'<a href="/verification" aria-current="page">Verification</a>', html)
     assert 'data-testid="over-limit"' in row(html, "posture", records["over"]["id"])
-    assert "troops 6500 of 6000 allowed" in row(html, "posture", records["over"]["id"])
+    assert "troops 6,500 of 6,000 allowed" in row(html, "posture", records["over"]["id"])
     assert 'data-over-limit="false"' in row(html, "posture", records["within"]["id"])
     inspection = row(html, "inspection", records["inspection"]["id"])
     assert 'data-result="violation"' in inspection and "(marked compliant)" in inspection

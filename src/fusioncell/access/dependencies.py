@@ -10,6 +10,7 @@ from fusioncell.access.models import User, WebSession
 from fusioncell.access.service import subject_for, user_for_token, web_session_for
 from fusioncell.access.subjects import Subject
 from fusioncell.errors import Forbidden, Unauthenticated
+from fusioncell.i18n import N_
 from fusioncell.runtime import READ_METHODS, Runtime, SessionDep, get_runtime
 
 SESSION_COOKIE = "fusioncell_session"
@@ -54,19 +55,19 @@ def current_caller(
         scheme, _, secret = authorization.partition(" ")
         user = user_for_token(session, secret.strip()) if scheme.lower() == "bearer" else None
         if user is None:
-            raise Unauthenticated("The bearer token is not valid.")
+            raise Unauthenticated(N_("The bearer token is not valid."))
         request.state.account_language = user.language
         return Caller(subject=subject_for(user, runtime.cell), user=user)
     cookie = request.cookies.get(SESSION_COOKIE)
     found = web_session_for(session, cookie) if cookie else None
     if found is None:
-        raise Unauthenticated("Log in first: send a bearer token or a session cookie.")
+        raise Unauthenticated(N_("Log in first: send a bearer token or a session cookie."))
     web_session, user = found
     # The account's language, for the error handlers that answer this request without a caller (http.py).
     request.state.account_language = user.language
     if request.method not in READ_METHODS:
         if not hmac.compare_digest(csrf_sent.encode(), web_session.csrf_token.encode()):
-            raise Forbidden("The form's CSRF token is missing or stale; reload the page.")
+            raise Forbidden(N_("The form's CSRF token is missing or stale; reload the page."))
     return Caller(subject=subject_for(user, runtime.cell), user=user, web_session=web_session)
 
 
@@ -79,7 +80,7 @@ def page_caller(
     try:
         return current_caller(request, csrf_sent, session, runtime)
     except Unauthenticated as exc:
-        raise LoginRequired(exc.message) from exc
+        raise LoginRequired(exc.template, **exc.values) from exc
 
 
 CallerDep = Depends(current_caller)

@@ -20,6 +20,7 @@ from fusioncell.access.schemas import (
 )
 from fusioncell.errors import Throttled, Unauthenticated
 from fusioncell.http import error_response
+from fusioncell.i18n import N_
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
 
 router = APIRouter(prefix="/api/v1", tags=["access"])
@@ -49,9 +50,9 @@ def login(
     )
     # A failure is answered, not raised, so the failure's record commits with the response.
     if outcome.throttled:
-        return error_response(Throttled("Too many failed logins; wait and try again."))
+        return error_response(Throttled(N_("Too many failed logins; wait and try again.")), request)
     if outcome.user is None:
-        return error_response(Unauthenticated("Wrong username or password."))
+        return error_response(Unauthenticated(N_("Wrong username or password.")), request)
     token, secret = service.create_token(session, user=outcome.user, name="login", actor=outcome.user.username)
     return LoginResponse(token=secret, token_id=token.id, ledger_index=token.ledger_index)
 

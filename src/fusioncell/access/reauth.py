@@ -16,6 +16,7 @@ from fusioncell.access.service import recent_login_failures, record_account_even
 from fusioncell.config import Settings
 from fusioncell.db.types import utcnow
 from fusioncell.errors import Forbidden, Throttled
+from fusioncell.i18n import N_
 
 
 class PasswordRefused(Forbidden):
@@ -34,7 +35,7 @@ def confirm_password(
 ) -> None:
     """Raise unless `password` is the (enabled) user's; a refusal is recorded for the boundary to commit."""
     if user is None:
-        raise PasswordRefused(f"the password is not right; nothing was {act}")
+        raise PasswordRefused(N_("the password is not right; nothing was {act}"), act=act)
     settings = settings or Settings()
     window = timedelta(minutes=settings.login_window_minutes)
     detail = f"password asked again before {act}"
@@ -43,10 +44,10 @@ def confirm_password(
             session, action="login-throttled", username=user.username, party=user.party, actor=user.username,
             user_id=user.id, detail=detail,
         )  # fmt: skip
-        raise PasswordThrottled(f"too many wrong passwords; wait and try again; nothing was {act}")
+        raise PasswordThrottled(N_("too many wrong passwords; wait and try again; nothing was {act}"), act=act)
     if user.disabled_at is not None or not verify_password(user.password_hash, password):
         record_account_event(
             session, action="login-failed", username=user.username, party=user.party, actor=user.username,
             user_id=user.id, detail=detail,
         )  # fmt: skip
-        raise PasswordRefused(f"the password is not right; nothing was {act}")
+        raise PasswordRefused(N_("the password is not right; nothing was {act}"), act=act)

@@ -17,6 +17,7 @@ from fusioncell.cell.definition import CellDefinition
 from fusioncell.db.base import Marking, Status
 from fusioncell.db.types import utcnow
 from fusioncell.errors import Conflict, Invalid, NotFound
+from fusioncell.i18n import N_
 from fusioncell.ledger.service import record_change
 
 TOKEN_PREFIX = "fct_"
@@ -70,7 +71,7 @@ def acting_subject(session: Session, *, cell: CellDefinition, username: str) -> 
     """The subject of an account an operator acts as from the command line; a disabled account may not act."""
     user = user_by_name(session, username)
     if user.disabled_at is not None:
-        raise Conflict(f"the account {username!r} is disabled")
+        raise Conflict(N_("the account {username!r} is disabled"), username=username)
     return subject_for(user, cell)
 
 
@@ -93,15 +94,19 @@ def add_user(
     actor: str,
 ) -> User:
     if party not in cell.party_codes:
-        raise Invalid(f"unknown party {party!r}; parties are {', '.join(sorted(cell.party_codes))}")
+        raise Invalid(
+            N_("unknown party {party!r}; parties are {party_codes}"),
+            party=party,
+            party_codes=", ".join(sorted(cell.party_codes)),
+        )
     try:
         roles = sorted({parse_role(role, frozenset(d.code for d in cell.desks)) for role in roles})
     except ValueError as exc:
         raise Invalid(str(exc)) from exc
     if len(password) < MIN_LENGTH:
-        raise Invalid(f"the password must have at least {MIN_LENGTH} characters")
+        raise Invalid(N_("the password must have at least {min_length} characters"), min_length=MIN_LENGTH)
     if session.execute(select(User.id).where(User.username == username)).first() is not None:
-        raise Conflict(f"a user named {username!r} exists already")
+        raise Conflict(N_("a user named {username!r} exists already"), username=username)
     user = User(
         username=username,
         display_name=display_name,
@@ -122,7 +127,7 @@ def list_users(session: Session) -> list[User]:
 def user_by_name(session: Session, username: str) -> User:
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
-        raise NotFound(f"no user named {username!r}")
+        raise NotFound(N_("no user named {username!r}"), username=username)
     return user
 
 

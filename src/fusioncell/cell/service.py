@@ -7,6 +7,7 @@ from fusioncell.cell.definition import CellDefinition
 from fusioncell.cell.models import CellRecord
 from fusioncell.db.base import Marking, Status
 from fusioncell.errors import Conflict, NotFound
+from fusioncell.i18n import N_
 from fusioncell.ledger.service import record_change
 
 SYSTEM_ACTOR = "system"
@@ -15,7 +16,7 @@ SYSTEM_ACTOR = "system"
 def install_cell(session: Session, *, definition: CellDefinition, source: str, actor: str = SYSTEM_ACTOR) -> CellRecord:
     """Store the definition a new cell starts from; every party reads it."""
     if session.execute(select(CellRecord.id).limit(1)).first() is not None:
-        raise Conflict("This database already holds a cell; start a new one in an empty database.")
+        raise Conflict(N_("This database already holds a cell; start a new one in an empty database."))
     mediator = definition.mediator.code
     record = CellRecord(
         code=definition.code,
@@ -35,5 +36,5 @@ def install_cell(session: Session, *, definition: CellDefinition, source: str, a
 def current_cell(session: Session) -> CellDefinition:
     record = session.execute(select(CellRecord).order_by(CellRecord.created_at.desc()).limit(1)).scalar_one_or_none()
     if record is None:
-        raise NotFound("No cell is installed in this database; run `fusioncell init`.")
+        raise NotFound(N_("No cell is installed in this database; run `fusioncell init`."))
     return CellDefinition.model_validate_json(record.definition)

@@ -25,6 +25,7 @@ from fusioncell.commerce import service
 from fusioncell.commerce.models import Project
 from fusioncell.commerce.schemas import CsvImportResult, ImportedProject, ProjectCreate, RowError
 from fusioncell.errors import Invalid
+from fusioncell.i18n import N_
 
 DATE_COLUMNS = {f"{stage}_date": stage for stage in ProjectStage}
 FIGURES = ("capital_cost_usd", "gdp_usd_per_year", "power_mw", "jobs", "pharma_import_substitution_percent")
@@ -99,7 +100,8 @@ def import_projects(
     if errors and not partial:
         bad = len({e.row for e in errors})
         raise Invalid(
-            f"{bad} row(s) of the CSV are not valid; nothing was imported (partial=true imports the valid rows)",
+            N_("{bad} row(s) of the CSV are not valid; nothing was imported (partial=true imports the valid rows)"),
+            bad=bad,
             details=[e.model_dump() for e in errors],
         )
     imported = []
@@ -114,15 +116,19 @@ def parse_rows(
 ) -> tuple[list[tuple[int, ProjectCreate]], list[RowError]]:
     """(line, body) of each good row, and the errors of the bad ones, checked as create_project would."""
     if len(text) > MAX_IMPORT_CHARS:
-        raise Invalid(f"the CSV is larger than {MAX_IMPORT_CHARS:,} characters; import it in parts")
+        raise Invalid(
+            N_("the CSV is larger than {max_chars:,} characters; import it in parts"), max_chars=MAX_IMPORT_CHARS
+        )
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), restkey="_extra")
     header_errors = _header_errors(reader.fieldnames)
     if header_errors:
-        raise Invalid("the CSV's header is not valid", details=[e.model_dump() for e in header_errors])
+        raise Invalid(N_("the CSV's header is not valid"), details=[e.model_dump() for e in header_errors])
     parsed, errors = [], []
     for count, record in enumerate(reader, start=1):
         if count > MAX_IMPORT_ROWS:
-            raise Invalid(f"the CSV has more than {MAX_IMPORT_ROWS:,} projects; import it in parts")
+            raise Invalid(
+                N_("the CSV has more than {max_rows:,} projects; import it in parts"), max_rows=MAX_IMPORT_ROWS
+            )
         line = reader.line_num
         if record.get("_extra"):
             errors.append(RowError(row=line, field="*", message="more cells than the header has columns"))

@@ -33,6 +33,7 @@ from fusioncell.commerce.schemas import (
 from fusioncell.db.base import Status
 from fusioncell.errors import Invalid
 from fusioncell.events.representations import Representation, register
+from fusioncell.i18n import N_
 from fusioncell.incidents.schemas import IncidentRead
 from fusioncell.incidents.service import readable_incident
 from fusioncell.incidents.views import incident_read
@@ -126,14 +127,14 @@ async def csv_sent(request: Request) -> str:
     if request.headers.get("content-type", "").startswith("multipart/"):
         upload = (await request.form()).get("file")
         if upload is None or isinstance(upload, str):
-            raise Invalid("send the CSV as the multipart field `file`")
+            raise Invalid(N_("send the CSV as the multipart field `file`"))
         raw = await upload.read()
     else:
         raw = await request.body()
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise Invalid("the CSV is not UTF-8 text") from None
+        raise Invalid(N_("the CSV is not UTF-8 text")) from None
 
 
 @router.post("/projects/import", response_model=CsvImportResult)

@@ -22,6 +22,7 @@ from fusioncell.commerce.queries import ProjectFilters
 from fusioncell.commerce.schemas import ProjectCreate, ReleaseRequest, RetractRequest, RowError, StageChange
 from fusioncell.db.base import Marking
 from fusioncell.errors import FusionError, Invalid, NotFound
+from fusioncell.i18n import N_
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
 from fusioncell.web.forms import form_body
 
@@ -101,9 +102,9 @@ def import_csv(
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise Invalid("The file is not UTF-8 text: save the CSV as UTF-8 and import it again.") from None
+            raise Invalid(N_("The file is not UTF-8 text: save the CSV as UTF-8 and import it again.")) from None
         if not text.strip():
-            raise Invalid("Choose a CSV file to import.")
+            raise Invalid(N_("Choose a CSV file to import."))
         result = csv_io.import_projects(
             session, subject=caller.subject, cell=runtime.cell, text=text, partial=bool(partial)
         )
@@ -113,16 +114,15 @@ def import_csv(
     if result is not None and result.errors:
         from fusioncell.commerce.pages import render_register  # pages imports this module: a cycle at the top
 
-        message = f"Imported {len(result.imported)} project(s) as drafts; the rows below were left out."
         return render_register(
             request,
             caller,
             runtime,
             session,
             ProjectFilters(),
-            error=message,
             error_form="import",
             row_errors=result.errors,
+            imported=len(result.imported),
         )
     return outcome
 
@@ -143,7 +143,7 @@ def _on_register(request, caller, runtime, session, form: str, action: Callable,
             runtime,
             session,
             ProjectFilters(),
-            error=exc.message,
+            error=exc,
             error_form=form,
             row_errors=rows,
             typed=typed,
@@ -230,7 +230,7 @@ def _on_project(request, caller, runtime, session, project_id: uuid.UUID, form: 
             runtime,
             session,
             project,
-            error=exc.message,
+            error=exc,
             error_form=form,
             typed=typed,
             status=exc.status_code,

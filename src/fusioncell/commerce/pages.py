@@ -10,6 +10,7 @@ wires one router for the desk's pages.
 
 import uuid
 from dataclasses import asdict
+from datetime import date
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -23,6 +24,7 @@ from fusioncell.commerce.models import Project
 from fusioncell.commerce.rollup_endpoints import rollup_now
 from fusioncell.commerce.schemas import RowError
 from fusioncell.db.base import Marking
+from fusioncell.errors import FusionError
 from fusioncell.geo.pages import BORDERS_URL, ZONES_URL
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
 from fusioncell.web.pages import render
@@ -34,6 +36,14 @@ HISTORY_URL = "/api/v1/projects/targets/history"
 EXPORT_URL = "/api/v1/projects/export.csv"
 REGISTER_SIZE = 200
 OUTSIDE = {"yes": True, "no": False}
+
+
+def as_date(value: str | None) -> date | None:
+    """A stored stage date ("YYYY-MM-DD") as a date, for the templates' `day` filter; None if it is not one."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 @router.get("/projects/dashboard", response_class=HTMLResponse)
@@ -94,13 +104,15 @@ def render_register(
     session: Session,
     filters: queries.ProjectFilters,
     *,
-    error: str | None = None,
+    error: FusionError | None = None,
     error_form: str | None = None,
     row_errors: list[RowError] | None = None,
+    imported: int | None = None,
     typed: dict | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    """The register; after a refused form, with the refusal beside that form and what was typed."""
+    """The register; after a refused form, with the refusal beside that form (said in the page's language) and
+    what was typed; after a partial import, how many projects came in and the rows left out."""
     found = queries.list_projects(session, subject=caller.subject, filters=filters, limit=REGISTER_SIZE)
     chosen = {name: value for name, value in asdict(filters).items() if value is not None}
     # The API's export takes the same filters, the site one as outside_zone=true|false.
@@ -123,6 +135,8 @@ def render_register(
         error=error,
         error_form=error_form,
         row_errors=row_errors or [],
+        imported=imported,
+        as_date=as_date,
         typed=typed or {},
     )
     response.status_code = status
@@ -148,7 +162,7 @@ def render_project(
     session: Session,
     project: Project,
     *,
-    error: str | None = None,
+    error: FusionError | None = None,
     error_form: str | None = None,
     typed: dict | None = None,
     status: int = 200,
@@ -171,6 +185,7 @@ def render_project(
         others=[p for p in runtime.cell.parties if p.code != project.origin_party],
         borders_url=BORDERS_URL,
         zones_url=ZONES_URL,
+        as_date=as_date,
         error=error,
         error_form=error_form,
         typed=typed or {},

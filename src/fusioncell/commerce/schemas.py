@@ -12,6 +12,8 @@ from pydantic import BaseModel, Field, HttpUrl, field_validator, model_validator
 from fusioncell.access.schemas import EnvelopeRead, Strict
 from fusioncell.cell.commerce import STAGE_ORDER, ProjectStage, Sector
 from fusioncell.db.base import Marking
+from fusioncell.errors import Phrase
+from fusioncell.i18n import N_
 from fusioncell.incidents.schemas import Location
 
 MAX_NAME_CHARS = 200
@@ -30,8 +32,13 @@ def stage_dates_in_order(dates: dict[ProjectStage, date]) -> dict[ProjectStage, 
     for (earlier, on_earlier), (later, on_later) in zip(ordered, ordered[1:], strict=False):
         if on_later < on_earlier:
             raise ValueError(
-                f"stage dates are out of order: {later} ({on_later.isoformat()}) "
-                f"before {earlier} ({on_earlier.isoformat()})"
+                Phrase(
+                    N_("stage dates are out of order: {later} ({on_later}) before {earlier} ({on_earlier})"),
+                    later=later,
+                    on_later=on_later.isoformat(),
+                    earlier=earlier,
+                    on_earlier=on_earlier.isoformat(),
+                )
             )
     return dates
 
@@ -46,7 +53,7 @@ class SponsorIn(Strict):
     @model_validator(mode="after")
     def _named(self) -> "SponsorIn":
         if self.organisation_id is None and not self.name:
-            raise ValueError("a sponsor names an organisation_id or a name")
+            raise ValueError(N_("a sponsor names an organisation_id or a name"))
         return self
 
 
@@ -111,10 +118,12 @@ class ProjectUpdate(Figures):
     @model_validator(mode="after")
     def _something(self) -> "ProjectUpdate":
         if not self.model_fields_set:
-            raise ValueError("send at least one field to change")
+            raise ValueError(N_("send at least one field to change"))
         for name in ("name", "sector", "description", "site", "stage_dates", "sponsors", "marking"):
             if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be cleared (send a value; only figures clear with null)")
+                raise ValueError(
+                    Phrase(N_("{name} cannot be cleared (send a value; only figures clear with null)"), name=name)
+                )
         return self
 
 

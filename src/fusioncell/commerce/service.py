@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fusioncell import validation_messages
 from fusioncell.access.policies import speaks_on_desk
 from fusioncell.access.rule import readable
 from fusioncell.access.subjects import Subject
@@ -42,7 +43,8 @@ from fusioncell.commerce.stages import (
 )
 from fusioncell.db.base import Status
 from fusioncell.db.types import utcnow
-from fusioncell.errors import Conflict, Forbidden, Invalid, NotFound
+from fusioncell.errors import Conflict, Forbidden, Invalid, NotFound, Phrase
+from fusioncell.i18n import N_
 from fusioncell.ledger.service import record_change
 
 DESK = "commerce"
@@ -56,9 +58,7 @@ LIMIT_FIELDS = {  # figure -> the national limit no single project may claim bey
 
 def invalid(problems: dict[str, str], *, prefix: str = "body.") -> Invalid:
     """The one error shape, each problem at its field as the API's body names it."""
-    details = [{"field": prefix + name, "problem": text, "type": "value_error"} for name, text in problems.items()]
-    summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details)
-    return Invalid(f"The request is not valid: {summary}", details=details)
+    return validation_messages.invalid(problems, prefix=prefix)
 
 
 def may_write(subject: Subject) -> bool:
@@ -68,7 +68,7 @@ def may_write(subject: Subject) -> bool:
 
 def refuse_unless_writer(subject: Subject) -> None:
     if not may_write(subject):
-        raise Forbidden("projects are written by the mediator's and the principals' liaison and commerce officers")
+        raise Forbidden(N_("projects are written by the mediator's and the principals' liaison and commerce officers"))
 
 
 # ---------- checks that need the cell or other records ----------
@@ -81,7 +81,9 @@ def figure_problems(cell: CellDefinition, figures: Figures) -> dict[str, str]:
     for name, (limit_name, what) in LIMIT_FIELDS.items():
         value, limit = getattr(figures, name), getattr(limits, limit_name)
         if value is not None and value > limit:
-            problems[name] = f"{value:,.0f} is absurd: the limit is {limit:,.0f} {what}"
+            problems[name] = Phrase(
+                N_("{value:,.0f} is absurd: the limit is {limit:,.0f} {what}"), value=value, limit=limit, what=what
+            )
     return problems
 
 
@@ -100,7 +102,9 @@ def resolve_sponsors(session: Session, subject: Subject, sponsors: list[SponsorI
         if sponsor.organisation_id is not None:
             found = readable_organisation(session, subject=subject, organisation_id=sponsor.organisation_id, quiet=True)
             if found is None:
-                problems[f"sponsors.{i}.organisation_id"] = f"no organisation {sponsor.organisation_id} you may read"
+                problems[f"sponsors.{i}.organisation_id"] = Phrase(
+                    N_("no organisation {organisation_id} you may read"), organisation_id=sponsor.organisation_id
+                )
                 continue
             name = name or found.name
         org = None if sponsor.organisation_id is None else str(sponsor.organisation_id)
@@ -219,16 +223,25 @@ def change_stage(
     project = own_project(session, subject=subject, project_id=project_id)
     stage, current = ProjectStage(stage), ProjectStage(project.stage)
     if stage == current:
-        raise Conflict(f"the project is at {stage} already")
+        raise Conflict(N_("the project is at {stage} already"), stage=stage)
     backwards = STAGE_ORDER[stage] < STAGE_ORDER[current]
     dates = stored_dates(project)
     problems = {}
     if backwards and not (reason or "").strip():
-        problems["reason"] = f"the stage goes back from {current} to {stage}: say why"
+        problems["reason"] = Phrase(
+            N_("the stage goes back from {current} to {stage}: say why"), current=current, stage=stage
+        )
     if current in dates and on < dates[current]:
-        problems["on"] = f"{on.isoformat()} is before the current stage {current} ({dates[current].isoformat()})"
+        problems["on"] = Phrase(
+            N_("{on} is before the current stage {current} ({since})"),
+            on=on.isoformat(),
+            current=current,
+            since=dates[current].isoformat(),
+        )
     if on > today(now) + DATE_SKEW:
-        problems["on"] = f"{on.isoformat()} is ahead: a stage is recorded once reached (plan dates with an update)"
+        problems["on"] = Phrase(
+            N_("{on} is ahead: a stage is recorded once reached (plan dates with an update)"), on=on.isoformat()
+        )
     if problems:
         raise invalid(problems)
     project.stage = str(stage)
@@ -254,9 +267,11 @@ def release_project(
     if project.status == Status.RELEASED:
         dropped = sorted(frozenset(project.releasable_to) - wanted)
         if dropped:
-            raise Conflict(f"a release only widens: {', '.join(dropped)} read it already and would be dropped")
+            raise Conflict(
+                N_("a release only widens: {dropped} read it already and would be dropped"), dropped=", ".join(dropped)
+            )
         if wanted == frozenset(project.releasable_to):
-            raise Conflict("the project is released to exactly those parties already")
+            raise Conflict(N_("the project is released to exactly those parties already"))
     project.status, project.releasable_to = Status.RELEASED, wanted
     return _recorded(session, subject, project, "project-released")
 
@@ -266,9 +281,9 @@ def retract_project(session: Session, *, subject: Subject, project_id: uuid.UUID
     longer counts on any dashboard. A draft is never retracted (nobody else has seen it)."""
     project = own_project(session, subject=subject, project_id=project_id)
     if project.status != Status.RELEASED:
-        raise Conflict("only a released project is retracted; a draft has not been shown to anyone")
+        raise Conflict(N_("only a released project is retracted; a draft has not been shown to anyone"))
     if not reason.strip():
-        raise invalid({"reason": "say why the project is withdrawn"})
+        raise invalid({"reason": N_("say why the project is withdrawn")})
     project.status, project.retracted_at, project.retraction_reason = Status.RETRACTED, utcnow(), reason.strip()
     return _recorded(session, subject, project, "project-retracted")
 
@@ -287,10 +302,10 @@ def own_project(session: Session, *, subject: Subject, project_id: uuid.UUID) ->
     decided first, so a project the caller may not read answers as a missing one whatever the caller's role."""
     project = readable_project(session, subject=subject, project_id=project_id, for_update=True)
     if project.origin_party != subject.party:
-        raise Forbidden(f"only {project.origin_party}, whose project it is, changes it")
+        raise Forbidden(N_("only {origin_party}, whose project it is, changes it"), origin_party=project.origin_party)
     refuse_unless_writer(subject)
     if project.status == Status.RETRACTED:
-        raise Conflict("the project is retracted; nothing can be changed")
+        raise Conflict(N_("the project is retracted; nothing can be changed"))
     return project
 
 

@@ -9,6 +9,7 @@ from fusioncell.diplomacy import models as diplomacy_models  # noqa: F401
 from fusioncell.diplomacy.commitments import models as commitments_models  # noqa: F401
 from fusioncell.diplomacy.meetings import models as meetings_models  # noqa: F401
 from fusioncell.fusion import models as fusion_models  # noqa: F401
+from fusioncell.glossary import models as glossary_models  # noqa: F401
 from fusioncell.hotline import models as hotline_models  # noqa: F401
 from fusioncell.incidents import models as incidents_models  # noqa: F401
 from fusioncell.intel import models as intel_models  # noqa: F401

@@ -15,6 +15,7 @@ from shapely.geometry.polygon import orient
 
 from fusioncell.cell.definition import CellDefinition
 from fusioncell.geo.geometry import to_wgs84, utm_xy
+from fusioncell.i18n import N_
 
 DECIMALS = 6  # about 10 cm: as everything fusioncell sends out
 # Segments per quarter circle of a drawn circle: its chords cut inside the true circle by r(1 - cos(pi/32)),
@@ -79,7 +80,7 @@ def outside_area_of_interest(cell: CellDefinition, area: Area, polygon: Polygon)
     if isinstance(area, CircleArea):
         problems = {f"circle.{name}": text for name, text in box.problems(lat=area.lat, lon=area.lon).items()}
         if not problems and _beyond(box, polygon):
-            problems["circle.radius_km"] = "the circle reaches outside the cell's area of interest"
+            problems["circle.radius_km"] = N_("the circle reaches outside the cell's area of interest")
         return problems
     for i, ring in enumerate(area.rings):
         for j, (lon, lat) in enumerate(ring):

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from fusioncell import validation_messages
 from fusioncell.access.dependencies import Caller, PageCallerDep
 from fusioncell.access.policies import can_give_notice, is_author_side
 from fusioncell.access.subjects import Subject
@@ -27,6 +28,7 @@ from fusioncell.deconfliction import endpoints, queries, service
 from fusioncell.deconfliction.queries import When
 from fusioncell.deconfliction.schemas import NoticeCreate, NoticeRead, Reason
 from fusioncell.errors import Invalid
+from fusioncell.i18n import N_
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
 from fusioncell.web.pages import render
 
@@ -66,6 +68,11 @@ def _row(subject: Subject, view: NoticeRead) -> NoticeRow:
     )
 
 
+def zone_names(runtime: Runtime) -> dict:
+    """The cell's zones by code, each with its names in the three languages (a finding names its zone)."""
+    return {zone.code: zone.names for zone in runtime.cell.zones}
+
+
 @router.get("/notices", response_class=HTMLResponse)
 def notices_page(
     request: Request,
@@ -99,6 +106,7 @@ def notices_page(
         default_marking=str(Marking.AMBER),
         now=now,
         section_size=SECTION_SIZE,
+        zone_names=zone_names(runtime),
     )
 
 
@@ -112,7 +120,9 @@ def notice_page(
 ):
     notice = queries.readable_notice(session, subject=caller.subject, notice_id=notice_id)
     row = notice_rows(session, caller.subject, runtime, [notice])[0]
-    return render(request, "notice.html", caller, runtime, row=row, notice=row.view, now=utcnow())
+    return render(
+        request, "notice.html", caller, runtime, row=row, notice=row.view, now=utcnow(), zone_names=zone_names(runtime)
+    )
 
 
 @router.post("/notices")
@@ -150,7 +160,7 @@ def give_notice(
     try:
         body = NoticeCreate.model_validate(fields)
     except ValidationError as exc:
-        raise _invalid({".".join(str(p) for p in e["loc"]): e["msg"] for e in exc.errors()}) from exc
+        raise validation_messages.invalid_errors(exc.errors(), prefix="form.") from exc
     given = endpoints.give_notice(body=body, caller=caller, session=session, runtime=runtime)
     return RedirectResponse(f"/notices/{given.id}", status_code=303)
 
@@ -173,7 +183,7 @@ def retract(
     try:
         body = Reason.model_validate({"reason": reason})
     except ValidationError as exc:
-        raise _invalid({"reason": exc.errors()[0]["msg"]}) from exc
+        raise validation_messages.invalid_errors(exc.errors()[:1], prefix="form.") from exc
     service.retract_notice(session, subject=caller.subject, notice_id=notice_id, reason=body.reason)
     return RedirectResponse(f"/notices/{notice_id}", status_code=303)
 
@@ -189,13 +199,12 @@ def _geometry(text: str) -> object:
     try:
         found = json.loads(text)
     except ValueError as exc:
-        raise _invalid({"polygon": 'not GeoJSON: paste a Polygon, e.g. {"type": "Polygon", ...}'}) from exc
+        raise _invalid({"polygon": N_("not GeoJSON: paste a GeoJSON Polygon (its type and coordinates)")}) from exc
     if isinstance(found, dict) and found.get("type") == "Feature":
         found = found.get("geometry")
     return found
 
 
 def _invalid(problems: dict[str, str]) -> Invalid:
-    details = [{"field": f"form.{name}", "problem": text, "type": "value_error"} for name, text in problems.items()]
-    summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details)
-    return Invalid(f"The request is not valid: {summary}", details=details)
+    """The form's own problems (marked words), read in the language of the page that answers."""
+    return validation_messages.invalid(problems, prefix="form.")

@@ -15,6 +15,8 @@ from fusioncell.db.base import Marking
 from fusioncell.db.types import utcnow
 from fusioncell.deconfliction.areas import round_ring
 from fusioncell.deconfliction.findings import FindingCode, Severity
+from fusioncell.errors import Phrase
+from fusioncell.i18n import N_
 
 MAX_DESCRIPTION_CHARS = 4000
 MAX_WINDOW = timedelta(days=31)  # a longer activity is notified in parts, so each notice stays specific
@@ -42,10 +44,12 @@ class PolygonIn(Strict):
         closed = [round_ring(ring) for ring in rings]
         for i, ring in enumerate(closed):
             if len(set(ring)) < 3:
-                raise ValueError(f"ring {i} has fewer than 3 distinct points")
+                raise ValueError(Phrase(N_("ring {i} has fewer than 3 distinct points"), i=i))
         polygon = Polygon(closed[0], closed[1:])
         if not polygon.is_valid:
-            raise ValueError(f"the polygon is not a simple area: {shapely.is_valid_reason(polygon)}")
+            raise ValueError(
+                Phrase(N_("the polygon is not a simple area: {reason}"), reason=shapely.is_valid_reason(polygon))
+            )
         return [list(ring) for ring in closed]
 
 
@@ -66,7 +70,7 @@ class AltitudeBand(Strict):
     def _ordered(cls, value: int, info: ValidationInfo) -> int:
         low = info.data.get("min_m")
         if low is not None and value < low:
-            raise ValueError(f"max_m ({value}) is below min_m ({low})")
+            raise ValueError(Phrase(N_("max_m ({max_m}) is below min_m ({low})"), max_m=value, low=low))
         return value
 
 
@@ -90,17 +94,21 @@ class NoticeCreate(Strict):
     def _after_start_and_ahead(cls, value: datetime, info: ValidationInfo) -> datetime:
         start = info.data.get("starts_at")
         if start is not None and value <= start:
-            raise ValueError("ends_at must be after starts_at")
+            raise ValueError(N_("ends_at must be after starts_at"))
         if start is not None and value - start > MAX_WINDOW:
-            raise ValueError(f"the window is longer than {MAX_WINDOW.days} days: notify a long activity in parts")
+            raise ValueError(
+                Phrase(
+                    N_("the window is longer than {days} days: notify a long activity in parts"), days=MAX_WINDOW.days
+                )
+            )
         if value <= utcnow():
-            raise ValueError("the notice lies entirely in the past: notices are of planned activity")
+            raise ValueError(N_("the notice lies entirely in the past: notices are of planned activity"))
         return value
 
     @model_validator(mode="after")
     def _one_area(self) -> "NoticeCreate":
         if (self.polygon is None) == (self.circle is None):
-            raise ValueError("give the area as exactly one of polygon or circle")
+            raise ValueError(N_("give the area as exactly one of polygon or circle"))
         return self
 
 

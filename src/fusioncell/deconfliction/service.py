@@ -12,6 +12,7 @@ from shapely.geometry import Polygon
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fusioncell import validation_messages
 from fusioncell.access.policies import can_give_notice
 from fusioncell.access.subjects import Subject
 from fusioncell.cell.deconfliction import Activity
@@ -22,8 +23,9 @@ from fusioncell.deconfliction.areas import Area, CircleArea, geojson_of, outside
 from fusioncell.deconfliction.findings import notice_findings
 from fusioncell.deconfliction.models import Notice, NoticeAcknowledgement
 from fusioncell.deconfliction.queries import readable_notice
-from fusioncell.errors import Conflict, Forbidden, Invalid
+from fusioncell.errors import Conflict, Forbidden, Invalid, Phrase
 from fusioncell.geo.service import geography_for
+from fusioncell.i18n import N_
 from fusioncell.ledger.service import record_change
 
 DESK = "deescalation"  # the desk notices belong to: its officers give and answer them
@@ -57,9 +59,7 @@ def asked_to_acknowledge(cell: CellDefinition, origin: str, recipients: frozense
 def _invalid(problems: dict[str, str]) -> Invalid:
     """The one error shape, each problem at its field as the API's request body names it, so a client gets
     one naming for every 422 (the edge's own checks say "body.<field>" too)."""
-    details = [{"field": f"body.{name}", "problem": text, "type": "value_error"} for name, text in problems.items()]
-    summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details)
-    return Invalid(f"The request is not valid: {summary}", details=details)
+    return validation_messages.invalid(problems, prefix="body.")
 
 
 def _recipients(cell: CellDefinition, subject: Subject, draft: NoticeDraft) -> frozenset[str]:
@@ -67,7 +67,13 @@ def _recipients(cell: CellDefinition, subject: Subject, draft: NoticeDraft) -> f
     unknown = sorted(wanted - cell.party_codes)
     if unknown:
         known = ", ".join(sorted(cell.party_codes))
-        raise _invalid({"releasable_to": f"unknown party {', '.join(unknown)} (parties: {known})"})
+        raise _invalid(
+            {
+                "releasable_to": Phrase(
+                    N_("unknown party {unknown} (parties: {known})"), unknown=", ".join(unknown), known=known
+                )
+            }
+        )
     return frozenset(wanted) - {subject.party}
 
 
@@ -101,7 +107,7 @@ def give_notice(
     """Record a notice, released at once to its recipients, with what the server finds about its ground."""
     now = now or utcnow()
     if not can_give_notice(subject, DESK):
-        raise Forbidden("notices are given by liaison officers, de-escalation officers and observers")
+        raise Forbidden(N_("notices are given by liaison officers, de-escalation officers and observers"))
     shape = _shape_in_cell(cell, draft.area)
     recipients = _recipients(cell, subject, draft)
     placement = geography_for(cell).place(shape)
@@ -133,11 +139,11 @@ def acknowledge_notice(session: Session, *, subject: Subject, notice_id: uuid.UU
     """The party's acknowledgement, once: asked again, the first one is answered and nothing is recorded."""
     notice = readable_notice(session, subject=subject, notice_id=notice_id)
     if subject.party not in notice.ack_parties:
-        raise Forbidden("your party is not asked to acknowledge this notice")
+        raise Forbidden(N_("your party is not asked to acknowledge this notice"))
     if not can_give_notice(subject, DESK):
-        raise Forbidden("notices are acknowledged by liaison officers and de-escalation officers")
+        raise Forbidden(N_("notices are acknowledged by liaison officers and de-escalation officers"))
     if notice.status != Status.RELEASED:
-        raise Conflict(f"the notice is {notice.status}; there is nothing to acknowledge")
+        raise Conflict(N_("the notice is {status}; there is nothing to acknowledge"), status=notice.status)
     existing = session.execute(
         select(NoticeAcknowledgement).where(
             NoticeAcknowledgement.notice_id == notice.id, NoticeAcknowledgement.party == subject.party
@@ -167,13 +173,13 @@ def retract_notice(
     """What the notice announced is hidden from everyone behind the reason; the notice and its leaf stay."""
     notice = readable_notice(session, subject=subject, notice_id=notice_id)
     if notice.origin_party != subject.party:
-        raise Forbidden("a party retracts only its own notices")
+        raise Forbidden(N_("a party retracts only its own notices"))
     if not can_give_notice(subject, DESK):
-        raise Forbidden("notices are retracted by liaison officers, de-escalation officers and observers")
+        raise Forbidden(N_("notices are retracted by liaison officers, de-escalation officers and observers"))
     if notice.status == Status.RETRACTED:
-        raise Conflict("the notice is retracted already")
+        raise Conflict(N_("the notice is retracted already"))
     if notice.status == Status.DRAFT:
-        raise Conflict("a draft was never given; there is nothing to retract")
+        raise Conflict(N_("a draft was never given; there is nothing to retract"))
     notice.status = Status.RETRACTED
     notice.retracted_at = now or utcnow()
     notice.retraction_reason = reason

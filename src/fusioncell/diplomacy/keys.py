@@ -15,6 +15,7 @@ from fusioncell.diplomacy import signing
 from fusioncell.diplomacy.models import PartyKey
 from fusioncell.diplomacy.queries import invalid
 from fusioncell.errors import Conflict, Forbidden, NotFound
+from fusioncell.i18n import N_
 from fusioncell.ledger.service import record_change
 
 
@@ -30,12 +31,12 @@ def store_party_key(
 ) -> PartyKey:
     """Record a key for `party` (no role check: register_party_key's job, or the demo seed's)."""
     if len(public_key) != 32:
-        raise invalid({"public_key": "an Ed25519 public key is 32 bytes (base64 of the raw key)"})
+        raise invalid({"public_key": N_("an Ed25519 public key is 32 bytes (base64 of the raw key)")})
     if private_key is not None and (len(private_key) != 32 or signing.public_key_of(private_key) != public_key):
-        raise invalid({"private_key": "the private key is not the one of this public key"})
+        raise invalid({"private_key": N_("the private key is not the one of this public key")})
     key_id = signing.key_id_of(public_key)
     if session.execute(select(PartyKey.id).where(PartyKey.key_id == key_id)).first() is not None:
-        raise Conflict(f"key {key_id} is registered already")
+        raise Conflict(N_("key {key_id} is registered already"), key_id=key_id)
     sealed = None
     if private_key is not None:
         sealed = signing.seal(signing.key_encryption_key(settings), private_key, party=party, key_id=key_id)
@@ -66,7 +67,7 @@ def register_party_key(
 ) -> PartyKey:
     """A party's admin registers its own party's key (with the private half to sign from the browser)."""
     if Role.ADMIN not in subject.roles:
-        raise Forbidden("a party's signing keys are registered by its admins")
+        raise Forbidden(N_("a party's signing keys are registered by its admins"))
     return store_party_key(
         session,
         cell=cell,
@@ -93,7 +94,10 @@ def stored_key_of(session: Session, *, party: str, settings: Settings | None = N
         .limit(1)
     ).scalar_one_or_none()
     if key is None:
-        raise Conflict(f"{party} keeps no signing key in the cell; sign with the key file (fusioncell statement sign)")
+        raise Conflict(
+            N_("{party} keeps no signing key in the cell; sign with the key file (fusioncell statement sign)"),
+            party=party,
+        )
     kek = signing.key_encryption_key(settings)
     return key, signing.unseal(kek, key.sealed_private_key, party=party, key_id=key.key_id)
 

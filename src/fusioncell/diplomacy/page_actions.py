@@ -57,7 +57,7 @@ def _attempt(
             runtime,
             session,
             statement,
-            error=exc.message,
+            error=exc.in_language(),
             error_form=form,
             typed=typed or {},
             status=exc.status_code,

@@ -26,6 +26,7 @@ from fusioncell.diplomacy import signing
 from fusioncell.diplomacy.models import PartyKey, Statement, StatementStage, StatementVersion
 from fusioncell.diplomacy.service import signatures_of
 from fusioncell.errors import Conflict
+from fusioncell.i18n import N_
 from fusioncell.ledger import merkle
 from fusioncell.ledger.models import LedgerEntry
 from fusioncell.ledger.note import NoteError, Verifier, open_note, parse_checkpoint
@@ -38,7 +39,7 @@ def _ledger_part(session: Session, version: StatementVersion, vkey: str) -> dict
     entry = session.get(LedgerEntry, version.ledger_index)
     checkpoint = latest_checkpoint(session)
     if entry is None or checkpoint is None or checkpoint.size <= entry.index:
-        raise Conflict("no signed checkpoint covers the publication yet; ask again in a second")
+        raise Conflict(N_("no signed checkpoint covers the publication yet; ask again in a second"))
     proof = inclusion_proof(session, index=entry.index, size=checkpoint.size)
     return {
         "index": entry.index,
@@ -55,7 +56,7 @@ def _ledger_part(session: Session, version: StatementVersion, vkey: str) -> dict
 def export_bundle(session: Session, *, cell: CellDefinition, signer_verifier_key: str, statement: Statement) -> dict:
     """The bundle of a published statement (the caller has read it already: the rule was applied)."""
     if statement.stage != StatementStage.PUBLISHED or statement.published_version is None:
-        raise Conflict("only a published statement exports as a bundle")
+        raise Conflict(N_("only a published statement exports as a bundle"))
     version = session.execute(
         select(StatementVersion).where(
             StatementVersion.statement_id == statement.id, StatementVersion.number == statement.published_version

@@ -6,18 +6,17 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fusioncell import validation_messages
 from fusioncell.access.rule import readable
 from fusioncell.access.subjects import Subject
 from fusioncell.diplomacy.models import Statement, StatementComment, StatementSignature, StatementVersion
-from fusioncell.errors import Invalid, NotFound
+from fusioncell.errors import Invalid, NotFound, Phrase
+from fusioncell.i18n import N_
 
 
 def invalid(problems: dict[str, str]) -> Invalid:
     """The one 422 shape: each problem at its field as the request body names it."""
-    details = [{"field": f"body.{name}", "problem": text, "type": "value_error"} for name, text in problems.items()]
-    return Invalid(
-        "The request is not valid: " + "; ".join(f"{d['field']}: {d['problem']}" for d in details), details=details
-    )
+    return validation_messages.invalid(problems, prefix="body.")
 
 
 def readable_statement(session: Session, *, subject: Subject, statement_id: uuid.UUID) -> Statement:
@@ -44,7 +43,13 @@ def version_of(session: Session, statement: Statement, number: int) -> Statement
         select(StatementVersion).where(StatementVersion.statement_id == statement.id, StatementVersion.number == number)
     ).scalar_one_or_none()
     if version is None:
-        raise invalid({"version": f"the statement has versions 1 to {statement.latest_version}"})
+        raise invalid(
+            {
+                "version": Phrase(
+                    N_("the statement has versions 1 to {latest_version}"), latest_version=statement.latest_version
+                )
+            }
+        )
     return version
 
 

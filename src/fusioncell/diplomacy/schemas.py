@@ -10,6 +10,8 @@ from typing import Annotated
 from pydantic import BaseModel, Field, field_validator
 
 from fusioncell.access.schemas import EnvelopeRead, Strict
+from fusioncell.errors import Phrase
+from fusioncell.i18n import N_
 
 MAX_TEXT_CHARS = 40_000
 PartyCode = Annotated[str, Field(min_length=1, max_length=16)]
@@ -20,9 +22,16 @@ def _base64(value: str, length: int, what: str) -> str:
     try:
         raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise ValueError(f"the {what} is not base64") from None
+        raise ValueError(Phrase(N_("the {what} is not base64"), what=what)) from None
     if len(raw) != length:
-        raise ValueError(f"the {what} is {len(raw)} bytes; an Ed25519 {what} is {length}")
+        raise ValueError(
+            Phrase(
+                N_("the {what} is {size} bytes; an Ed25519 {what} is {length}"),
+                what=what,
+                size=len(raw),
+                length=length,
+            )
+        )
     return value
 
 

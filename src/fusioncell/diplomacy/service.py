@@ -40,7 +40,8 @@ from fusioncell.diplomacy.queries import (  # noqa: F401 (the service's reads, r
     version_of,
     versions_of,
 )
-from fusioncell.errors import Conflict, Forbidden
+from fusioncell.errors import Conflict, Forbidden, Phrase
+from fusioncell.i18n import N_
 from fusioncell.ledger.service import record_change
 
 DESK = "diplomacy"
@@ -56,13 +57,15 @@ def can_draft(subject: Subject) -> bool:
 
 def _check_texts(texts: dict[str, str]) -> None:
     if not texts:
-        raise invalid({"texts": "give the text in at least one language (en, ar, he)"})
+        raise invalid({"texts": N_("give the text in at least one language (en, ar, he)")})
     unknown = sorted(set(texts) - LANGUAGES)
     if unknown:
-        raise invalid({"texts": f"unknown language {', '.join(unknown)} (languages: ar, en, he)"})
+        raise invalid(
+            {"texts": Phrase(N_("unknown language {unknown} (languages: ar, en, he)"), unknown=", ".join(unknown))}
+        )
     empty = sorted(lang for lang, text in texts.items() if not text.strip())
     if empty:
-        raise invalid({"texts": f"the {', '.join(empty)} text is empty"})
+        raise invalid({"texts": Phrase(N_("the {empty} text is empty"), empty=", ".join(empty))})
 
 
 def _readers(statement: Statement) -> frozenset[str]:
@@ -107,17 +110,21 @@ def draft_statement(
     """Version 1, readable at once by the required parties and the mediator (and whom else it names)."""
     if not can_draft(subject):
         raise Forbidden(
-            "joint statements are drafted by the mediator's liaison officers, supervisors and diplomacy officers"
+            N_("joint statements are drafted by the mediator's liaison officers, supervisors and diplomacy officers")
         )
     problems = {}
     if not title.strip():
-        problems["title"] = "the title is empty"
+        problems["title"] = N_("the title is empty")
     if not required_parties:
-        problems["required_parties"] = "name at least one party whose signature the statement needs"
+        problems["required_parties"] = N_("name at least one party whose signature the statement needs")
     for field, parties in (("required_parties", required_parties), ("releasable_to", releasable_to or frozenset())):
         unknown = sorted(parties - cell.party_codes)
         if unknown:
-            problems[field] = f"unknown party {', '.join(unknown)} (parties: {', '.join(sorted(cell.party_codes))})"
+            problems[field] = Phrase(
+                N_("unknown party {unknown} (parties: {party_codes})"),
+                unknown=", ".join(unknown),
+                party_codes=", ".join(sorted(cell.party_codes)),
+            )
     if problems:
         raise invalid(problems)
     _check_texts(texts)
@@ -145,12 +152,17 @@ def draft_statement(
 
 def _mediators_own(subject: Subject, statement: Statement) -> None:
     if not can_draft(subject) or statement.origin_party != subject.party:
-        raise Forbidden("only the mediator's liaison officers, supervisors and diplomacy officers change a statement")
+        raise Forbidden(
+            N_("only the mediator's liaison officers, supervisors and diplomacy officers change a statement")
+        )
 
 
 def _still_drafting(statement: Statement) -> None:
     if statement.stage == StatementStage.PUBLISHED:
-        raise Conflict(f"the statement was published (version {statement.published_version}); it cannot change")
+        raise Conflict(
+            N_("the statement was published (version {published_version}); it cannot change"),
+            published_version=statement.published_version,
+        )
 
 
 def revise_statement(
@@ -195,14 +207,16 @@ def comment_on(
 ) -> StatementComment:
     statement = readable_statement(session, subject=subject, statement_id=statement_id)
     if not speaks_on_desk(subject, DESK):
-        raise Forbidden("comments are made by liaison officers and diplomacy officers")
+        raise Forbidden(N_("comments are made by liaison officers and diplomacy officers"))
     _still_drafting(statement)
     commented = version_of(session, statement, version)
     count = max(len(paragraphs(t)) for t in commented.texts.values())
     if not 1 <= paragraph <= count:
-        raise invalid({"paragraph": f"version {version} has paragraphs 1 to {count}"})
+        raise invalid(
+            {"paragraph": Phrase(N_("version {version} has paragraphs 1 to {count}"), version=version, count=count)}
+        )
     if not text.strip():
-        raise invalid({"text": "the comment is empty"})
+        raise invalid({"text": N_("the comment is empty")})
     comment = StatementComment(
         statement_id=statement.id,
         version_number=version,
@@ -222,15 +236,19 @@ def _signable(
     """The checks every approval passes before any key is looked at."""
     statement = readable_statement(session, subject=subject, statement_id=statement_id)
     if subject.party not in statement.required_parties:
-        raise Forbidden(f"{subject.party} is not a party whose signature this statement requires")
+        raise Forbidden(N_("{party} is not a party whose signature this statement requires"), party=subject.party)
     if not speaks_on_desk(subject, DESK):
-        raise Forbidden("a party's approval is given by its liaison officers and diplomacy officers")
+        raise Forbidden(N_("a party's approval is given by its liaison officers and diplomacy officers"))
     _still_drafting(statement)
     signed = version_of(session, statement, version)
     if version != statement.latest_version:
-        raise Conflict(f"version {version} is not the latest; sign version {statement.latest_version}")
+        raise Conflict(
+            N_("version {version} is not the latest; sign version {latest_version}"),
+            version=version,
+            latest_version=statement.latest_version,
+        )
     if signature_by(session, statement, version, subject.party) is not None:
-        raise Conflict(f"{subject.party} has signed version {version} already")
+        raise Conflict(N_("{party} has signed version {version} already"), party=subject.party, version=version)
     return statement, signed
 
 
@@ -267,9 +285,23 @@ def sign_statement(
     statement, signed = _signable(session, subject, statement_id, version)
     key = active_key(session, party=subject.party, key_id=key_id)
     if key is None:
-        raise invalid({"key_id": f"{key_id!r} is not a registered, unrevoked key of {subject.party}"})
+        raise invalid(
+            {
+                "key_id": Phrase(
+                    N_("{key_id!r} is not a registered, unrevoked key of {party}"), key_id=key_id, party=subject.party
+                )
+            }
+        )
     if not signing.verify(signing.unb64(key.public_key), signature, bytes.fromhex(signed.canonical_sha256)):
-        raise invalid({"signature": f"the signature does not verify with key {key_id} over version {version}"})
+        raise invalid(
+            {
+                "signature": Phrase(
+                    N_("the signature does not verify with key {key_id} over version {version}"),
+                    key_id=key_id,
+                    version=version,
+                )
+            }
+        )
     return _record_signature(session, subject, statement, version, key.key_id, signature)
 
 
@@ -301,7 +333,9 @@ def publish_statement(
     missing = missing_signatures(session, statement)
     if missing:
         raise Conflict(
-            f"version {statement.latest_version} still needs the signature of {', '.join(sorted(missing))}",
+            N_("version {latest_version} still needs the signature of {missing}"),
+            latest_version=statement.latest_version,
+            missing=", ".join(sorted(missing)),
             details={"version": statement.latest_version, "missing": sorted(missing)},
         )
     statement.stage = StatementStage.PUBLISHED

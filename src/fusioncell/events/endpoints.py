@@ -7,6 +7,7 @@ from fusioncell.access.dependencies import Caller, CallerDep
 from fusioncell.errors import FusionError, Invalid
 from fusioncell.events.stream import stream_events
 from fusioncell.events.tail import LedgerTail
+from fusioncell.i18n import N_
 
 router = APIRouter(prefix="/api/v1", tags=["live updates"])
 
@@ -24,9 +25,9 @@ def _resume_point(header: str | None, query: int | None) -> int | None:
     try:
         value = int(header.strip())
     except ValueError as exc:
-        raise Invalid("Last-Event-ID must be an event id this stream sent (a ledger index).") from exc
+        raise Invalid(N_("Last-Event-ID must be an event id this stream sent (a ledger index).")) from exc
     if value < -1:
-        raise Invalid("Last-Event-ID must be -1 or more.", details={"last_event_id": value})
+        raise Invalid(N_("Last-Event-ID must be -1 or more."), details={"last_event_id": value})
     return value
 
 
@@ -60,7 +61,7 @@ async def stream(
     itself holds no session or transaction."""
     tail: LedgerTail | None = getattr(request.app.state, "ledger_tail", None)
     if tail is None or not tail.running:
-        raise StreamUnavailable("Live updates are not running on this server.")
+        raise StreamUnavailable(N_("Live updates are not running on this server."))
     after = _resume_point(last_event_id_header, last_event_id)
     return StreamingResponse(
         stream_events(tail, caller.subject, after),

@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 
 from fusioncell.access.dependencies import Caller, PageCallerDep
 from fusioncell.access.policies import can_fuse_reports
+from fusioncell.cell.common import Names
 from fusioncell.cell.definition import CellDefinition
 from fusioncell.fusion import queries, service
 from fusioncell.fusion.models import FusionStage
 from fusioncell.fusion.schemas import FusionDecision, FusionDismissal, FusionRead, FusionSplit
 from fusioncell.fusion.views import fusion_read, fusion_reads
+from fusioncell.incidents.pages import in_page_language
 from fusioncell.incidents.service import DESK
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
 from fusioncell.web.forms import form_body
@@ -33,19 +35,23 @@ SHOWN = 100  # per section of the list page
 
 @dataclass(frozen=True)
 class Entry:
-    """A fused incident as a page shows it."""
+    """A fused incident as a page shows it (its type named in the page's language, while it renders)."""
 
     view: FusionRead
-    type_name: str
+    type_names: Names | None
     reporters: list[str]  # the parties whose reports are in it, once each
+
+    @property
+    def type_name(self) -> str:
+        return in_page_language(self.type_names, self.view.type)
 
 
 def _entry(cell: CellDefinition, view: FusionRead) -> Entry:
-    types = {t.code: t.names.en for t in cell.incident_types}
+    types = {t.code: t.names for t in cell.incident_types}
     in_fusion = [m for m in view.members if m.state != "split"]
     return Entry(
         view=view,
-        type_name=types.get(view.type, view.type),
+        type_names=types.get(view.type),
         reporters=list(dict.fromkeys(m.origin_party for m in in_fusion)),
     )
 
@@ -84,7 +90,7 @@ def fusion_page(
         runtime,
         entry=entry,
         fusion=entry.view,
-        types={t.code: t.names.en for t in cell.incident_types},
+        types={t.code: t.names for t in cell.incident_types},
         may_confirm=decides and fusion.stage == FusionStage.PROPOSED,
         may_dismiss=decides and fusion.stage == FusionStage.PROPOSED,
         may_split=decides and fusion.stage in (FusionStage.PROPOSED, FusionStage.MERGED),

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, field_validator
 from fusioncell.access.schemas import EnvelopeRead, Strict
 from fusioncell.cell.common import PartyCode
 from fusioncell.fusion.models import FusionStage, MemberState
+from fusioncell.i18n import N_
 from fusioncell.incidents.schemas import MAX_DESCRIPTION_CHARS, MAX_REASON_CHARS, IncidentRead
 
 MAX_MEMBERS = 50  # reports of one event: more is a mistake, not an event
@@ -15,7 +16,7 @@ MAX_MEMBERS = 50  # reports of one event: more is a mistake, not an event
 
 def _distinct(value: list[uuid.UUID]) -> list[uuid.UUID]:
     if len(set(value)) != len(value):
-        raise ValueError("an incident is named twice")
+        raise ValueError(N_("an incident is named twice"))
     return value
 
 

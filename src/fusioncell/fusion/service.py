@@ -19,11 +19,12 @@ from fusioncell.access.subjects import Subject
 from fusioncell.cell.definition import CellDefinition
 from fusioncell.db.base import Status
 from fusioncell.db.types import utcnow
-from fusioncell.errors import Conflict, Forbidden, NotFound
+from fusioncell.errors import Conflict, Forbidden, NotFound, Phrase
 from fusioncell.fusion.matching import proximity
 from fusioncell.fusion.models import Fusion, FusionMember, FusionStage, MemberState
 from fusioncell.fusion.proposals import LIVE, sighting_of
 from fusioncell.fusion.summary import summarise
+from fusioncell.i18n import N_
 from fusioncell.incidents.models import Incident
 from fusioncell.incidents.service import DESK, invalid
 from fusioncell.ledger.service import record_change
@@ -58,7 +59,9 @@ def confirm_fusion(
         return _changed(session, cell, subject, proposal, incidents, "fusion-merged")
     target = readable_fusion(session, subject=subject, fusion_id=proposal.extends_id, for_update=True)
     if target.stage != FusionStage.MERGED:
-        raise Conflict(f"the fusion this proposal extends is {target.stage}; fuse the reports by hand instead")
+        raise Conflict(
+            N_("the fusion this proposal extends is {stage}; fuse the reports by hand instead"), stage=target.stage
+        )
     _check_unfused(session, incidents, allowed=target.id)
     _set_decided(proposal, subject, now, stage=FusionStage.MERGED)
     for member in proposal.in_fusion():
@@ -81,14 +84,16 @@ def fuse_by_hand(
     """Reports the mediator holds to be one event, whether or not the desk proposed them; with `into`,
     added to a merged fusion."""
     if not can_fuse_reports(subject, DESK):  # before any lookup: a party learns nothing of what exists
-        raise Forbidden("only the mediator decides which reports are one event")
+        raise Forbidden(N_("only the mediator decides which reports are one event"))
     target = None if into is None else readable_fusion(session, subject=subject, fusion_id=into, for_update=True)
     if target is not None and target.stage != FusionStage.MERGED:
-        raise Conflict(f"fusion {into} is {target.stage}; reports are added only to a merged fusion")
+        raise Conflict(
+            N_("fusion {into} is {stage}; reports are added only to a merged fusion"), into=into, stage=target.stage
+        )
     _check_parties(cell, releasable_to)
     incidents = _named_incidents(session, subject, incident_ids)
     if target is None and len(incidents) < 2:
-        raise invalid({"incident_ids": "name at least two reports to fuse"}, prefix="body.")
+        raise invalid({"incident_ids": N_("name at least two reports to fuse")}, prefix="body.")
     _check_unfused(session, incidents, allowed=None if target is None else target.id)
     now = now or utcnow()
     if target is not None:
@@ -123,7 +128,10 @@ def split_fusion(
     members = {m.incident_id: m for m in fusion.in_fusion()}
     strangers = [str(i) for i in incident_ids if i not in members]
     if strangers:
-        raise invalid({"incident_ids": f"not in this fusion: {', '.join(strangers)}"}, prefix="body.")
+        raise invalid(
+            {"incident_ids": Phrase(N_("not in this fusion: {strangers}"), strangers=", ".join(strangers))},
+            prefix="body.",
+        )
     for incident_id in incident_ids:
         members[incident_id].state = str(MemberState.SPLIT)
     left = fusion.in_fusion()
@@ -159,16 +167,18 @@ def dismiss_fusion(
 def _decidable(session: Session, subject: Subject, fusion_id: uuid.UUID, *stages: FusionStage) -> Fusion:
     fusion = readable_fusion(session, subject=subject, fusion_id=fusion_id, for_update=True)
     if not can_fuse_reports(subject, DESK):
-        raise Forbidden("only the mediator decides which reports are one event")
+        raise Forbidden(N_("only the mediator decides which reports are one event"))
     if fusion.stage not in stages:
-        raise Conflict(f"the fusion is {fusion.stage}, not {' or '.join(stages)}")
+        raise Conflict(N_("the fusion is {stage}, not {stages}"), stage=fusion.stage, stages=" or ".join(stages))
     return fusion
 
 
 def _check_parties(cell: CellDefinition, releasable_to: frozenset[str] | None) -> None:
     unknown = sorted((releasable_to or frozenset()) - cell.party_codes)
     if unknown:
-        raise invalid({"releasable_to": f"unknown parties {', '.join(unknown)}"}, prefix="body.")
+        raise invalid(
+            {"releasable_to": Phrase(N_("unknown parties {unknown}"), unknown=", ".join(unknown))}, prefix="body."
+        )
 
 
 def _named_incidents(session: Session, subject: Subject, incident_ids: list[uuid.UUID]) -> list[Incident]:
@@ -177,10 +187,15 @@ def _named_incidents(session: Session, subject: Subject, incident_ids: list[uuid
     found = {i.id: i for i in session.execute(query).scalars()}
     missing = [str(i) for i in incident_ids if i not in found]
     if missing:
-        raise invalid({"incident_ids": f"no such report: {', '.join(missing)}"}, prefix="body.")
+        raise invalid(
+            {"incident_ids": Phrase(N_("no such report: {missing}"), missing=", ".join(missing))}, prefix="body."
+        )
     withdrawn = [str(i) for i in incident_ids if found[i].status not in LIVE]
     if withdrawn:
-        raise invalid({"incident_ids": f"retracted or not released: {', '.join(withdrawn)}"}, prefix="body.")
+        raise invalid(
+            {"incident_ids": Phrase(N_("retracted or not released: {withdrawn}"), withdrawn=", ".join(withdrawn))},
+            prefix="body.",
+        )
     return [found[i] for i in incident_ids]
 
 
@@ -188,7 +203,9 @@ def _live_incidents(session: Session, members: list[FusionMember]) -> list[Incid
     incidents = _incidents(session, [m.incident_id for m in members])
     withdrawn = [str(i.id) for i in incidents if i.status not in LIVE]
     if withdrawn:
-        raise Conflict(f"retracted since proposed: {', '.join(withdrawn)}; split them out first")
+        raise Conflict(
+            N_("retracted since proposed: {withdrawn}; split them out first"), withdrawn=", ".join(withdrawn)
+        )
     return incidents
 
 
@@ -214,7 +231,9 @@ def _check_unfused(session: Session, incidents: list[Incident], *, allowed: uuid
         if fusion_id != allowed
     ]
     if taken:
-        raise Conflict(f"already in another merged fusion: {', '.join(taken)}; split it out there first")
+        raise Conflict(
+            N_("already in another merged fusion: {taken}; split it out there first"), taken=", ".join(taken)
+        )
 
 
 def _member(incident: Incident, state: MemberState, now: datetime) -> FusionMember:

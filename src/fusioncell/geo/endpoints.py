@@ -3,10 +3,12 @@
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
+from fusioncell import validation_messages
 from fusioncell.access.dependencies import Caller, CallerDep
-from fusioncell.errors import Invalid
+from fusioncell.errors import Invalid, Phrase
 from fusioncell.geo.schemas import ClassificationRead, PlacementRead, ViolationRead
 from fusioncell.geo.service import geography_for
+from fusioncell.i18n import N_
 from fusioncell.runtime import Runtime, get_runtime
 
 router = APIRouter(prefix="/api/v1", tags=["geo"])
@@ -40,9 +42,13 @@ def classify(
     acting = party or caller.subject.party
     problems = cell.area_of_interest.problems(lat=lat, lon=lon) if cell.area_of_interest else {}
     if type is not None and type not in {t.code for t in cell.incident_types}:
-        problems["type"] = f"unknown incident type {type!r}"
+        problems["type"] = Phrase(N_("unknown incident type {type!r}"), type=type)
     if acting not in cell.party_codes:
-        problems["party"] = f"unknown party {acting!r} (parties: {', '.join(p.code for p in cell.parties)})"
+        problems["party"] = Phrase(
+            N_("unknown party {acting!r} (parties: {parties})"),
+            acting=acting,
+            parties=", ".join(p.code for p in cell.parties),
+        )
     if problems:
         raise _invalid_query(problems)
     geography = geography_for(cell)
@@ -60,6 +66,4 @@ def classify(
 
 def _invalid_query(problems: dict[str, str]) -> Invalid:
     """The one error shape, with details like those of a request that failed validation at the edge."""
-    details = [{"field": f"query.{name}", "problem": text, "type": "value_error"} for name, text in problems.items()]
-    summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details)
-    return Invalid(f"The request is not valid: {summary}", details=details)
+    return validation_messages.invalid(problems, prefix="query.")

@@ -16,6 +16,7 @@ import numpy as np
 from fusioncell.cell.definition import CellDefinition, IncidentRule, Names, Side
 from fusioncell.errors import Invalid
 from fusioncell.geo.placement import Placement, PointPlacements
+from fusioncell.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -101,10 +102,10 @@ class RuleBook:
     def _check_codes(self, kinds: Sequence[str] | set[str], parties: Sequence[str | None] | set[str | None]) -> None:
         for kind in kinds:
             if kind not in self._by_type:
-                raise Invalid(f"unknown incident type {kind!r}", details={"known": sorted(self._by_type)})
+                raise Invalid(N_("unknown incident type {kind!r}"), kind=kind, details={"known": sorted(self._by_type)})
         for party in parties:
             if party is not None and party not in self._held:
-                raise Invalid(f"unknown party {party!r}", details={"known": sorted(self._held)})
+                raise Invalid(N_("unknown party {party!r}"), party=party, details={"known": sorted(self._held)})
 
     def beyond_own_line(self, placement: Placement, party: str | None) -> bool:
         """Whether any part of the placement lies past a line that holds `party`'s forces back."""

@@ -24,6 +24,7 @@ from fusioncell.geo.features import feature_collection
 from fusioncell.geo.geometry import circle, line_string, side_region, to_utm, to_wgs84, utm_xy, zone_shapes
 from fusioncell.geo.placement import NearSite, Placement, PointPlacements
 from fusioncell.geo.rules import RuleBook, Violation
+from fusioncell.i18n import N_
 
 __all__ = ["Geography", "NearSite", "Placement", "PointPlacements", "Violation", "geography_for"]
 
@@ -71,7 +72,7 @@ class Geography:
         A self-intersecting or empty shape is refused: what it covers has no meaning to classify."""
         if geometry.is_empty or not geometry.is_valid:
             reason = "it is empty" if geometry.is_empty else shapely.is_valid_reason(geometry)
-            raise Invalid(f"the location is not a valid shape: {reason}")
+            raise Invalid(N_("the location is not a valid shape: {reason}"), reason=reason)
         shape = to_utm(geometry)
         with self._geos:
             in_zone = shapely.intersects(self._zone_array, shape).tolist()

@@ -33,6 +33,7 @@ from fusioncell.hotline.schemas import (
     RelayCreate,
 )
 from fusioncell.hotline.text import render_body
+from fusioncell.i18n import N_
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
 
 router = APIRouter(prefix="/api/v1", tags=["hotline"])
@@ -248,10 +249,10 @@ def attachment_content(
 ):
     attachment = queries.readable_attachment(session, caller.subject, attachment_id)
     if attachment.status == Status.RETRACTED:
-        raise Invalid("the message carrying this file was retracted; its content is withheld")
+        raise Invalid(N_("the message carrying this file was retracted; its content is withheld"))
     path = files.path_for(runtime.settings.resolved_attachments_dir(), attachment.sha256)
     if not path.exists():
-        raise NotFound("The file is missing from storage.")
+        raise NotFound(N_("The file is missing from storage."))
     # Served as a download, never rendered inline in the cell's origin.
     return FileResponse(
         path, media_type=attachment.media_type, filename=attachment.filename, content_disposition_type="attachment"

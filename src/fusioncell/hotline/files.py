@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 from fusioncell.errors import Invalid, PayloadTooLarge, StorageUnavailable
+from fusioncell.i18n import N_
 
 # The first bytes each allowed type must start with; text must be UTF-8 without NUL bytes.
 _SIGNATURES = {
@@ -18,20 +19,24 @@ _TEXT_TYPES = {"text/plain", "text/csv"}
 
 def check_content(content: bytes, media_type: str, *, allowed: frozenset[str], max_bytes: int) -> None:
     if len(content) > max_bytes:
-        raise PayloadTooLarge(f"the file is larger than the limit of {max_bytes} bytes")
+        raise PayloadTooLarge(N_("the file is larger than the limit of {max_bytes} bytes"), max_bytes=max_bytes)
     if not content:
-        raise Invalid("the file is empty")
+        raise Invalid(N_("the file is empty"))
     if media_type not in allowed:
-        raise Invalid(f"files of type {media_type!r} are not accepted; allowed: {', '.join(sorted(allowed))}")
+        raise Invalid(
+            N_("files of type {media_type!r} are not accepted; allowed: {allowed}"),
+            media_type=media_type,
+            allowed=", ".join(sorted(allowed)),
+        )
     if media_type in _TEXT_TYPES:
         try:
             text = content.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise Invalid("a text file must be UTF-8") from exc
+            raise Invalid(N_("a text file must be UTF-8")) from exc
         if "\x00" in text:
-            raise Invalid("a text file must not contain NUL bytes")
+            raise Invalid(N_("a text file must not contain NUL bytes"))
     elif not content.startswith(_SIGNATURES.get(media_type, (b"",))):
-        raise Invalid(f"the file's content is not {media_type}")
+        raise Invalid(N_("the file's content is not {media_type}"), media_type=media_type)
 
 
 def safe_filename(name: str | None) -> str:
@@ -54,7 +59,7 @@ def store(root: Path, content: bytes) -> str:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
     except OSError as exc:
-        raise StorageUnavailable("the attachments directory cannot be written; nothing was saved") from exc
+        raise StorageUnavailable(N_("the attachments directory cannot be written; nothing was saved")) from exc
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(content)
@@ -64,7 +69,7 @@ def store(root: Path, content: bytes) -> str:
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
         raise StorageUnavailable(
-            "the file could not be stored (the attachments disk may be full); nothing was saved"
+            N_("the file could not be stored (the attachments disk may be full); nothing was saved")
         ) from exc
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

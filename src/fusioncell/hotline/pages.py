@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFil
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
+from fusioncell import i18n
 from fusioncell.access.dependencies import Caller, PageCallerDep
 from fusioncell.access.policies import can_post, can_supervise, can_view_channel
 from fusioncell.access.subjects import Subject
@@ -24,28 +25,32 @@ from fusioncell.cell.definition import CellDefinition, Channel, Precedence
 from fusioncell.config import Settings
 from fusioncell.db.types import utcnow
 from fusioncell.diplomacy.commitments.service import overdue_for
-from fusioncell.errors import Forbidden, FusionError, Invalid, NotFound, PayloadTooLarge, StorageUnavailable
+from fusioncell.errors import Forbidden, FusionError, Invalid, NotFound, PayloadTooLarge, Phrase, StorageUnavailable
 from fusioncell.hotline import files, queries, service
 from fusioncell.hotline.cards import card_for, cards_for
 from fusioncell.hotline.models import Message
 from fusioncell.hotline.schemas import MAX_ATTACHMENTS, MAX_BODY_CHARS
+from fusioncell.i18n import N_
+from fusioncell.i18n import gettext as _
 from fusioncell.ledger.service import tree_size
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
-from fusioncell.web.pages import _safe_next, render
+from fusioncell.web.pages import _safe_next, page_language, render
 
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 100
 MAX_REASON_CHARS = 2000
 PRECEDENCES = [Precedence.FLASH, Precedence.IMMEDIATE, Precedence.PRIORITY, Precedence.ROUTINE]
-# The allowed types in words, for the composer's hint; a type configured beyond these is named as it is.
+# The allowed types in words, for the composer's hint (translated where shown); a type configured beyond these is
+# named as it is.
 TYPE_NAMES = {
     "application/pdf": "PDF",
     "image/png": "PNG",
     "image/jpeg": "JPEG",
-    "text/plain": "plain text",
+    "text/plain": N_("plain text"),
     "text/csv": "CSV",
 }
+TRANSLATED_TYPE_NAMES = frozenset({"plain text"})
 
 
 def composer_body_limit(settings: Settings) -> int:
@@ -61,7 +66,7 @@ def _channel(cell: CellDefinition, subject: Subject, code: str) -> Channel:
     except KeyError:
         channel = None
     if channel is None or not can_view_channel(subject, channel):
-        raise NotFound("No such channel.")
+        raise NotFound(N_("No such channel."))
     return channel
 
 
@@ -174,7 +179,8 @@ def _file_field(settings: Settings) -> dict:
     allowed = sorted(settings.attachment_types)
     return {
         "accept": ",".join(allowed),
-        "types": ", ".join(TYPE_NAMES.get(t, t) for t in allowed),
+        "types": [TYPE_NAMES.get(t, t) for t in allowed],
+        "named": TRANSLATED_TYPE_NAMES,
         "max_bytes": settings.attachment_max_bytes,
         "max_files": MAX_ATTACHMENTS,
     }
@@ -196,17 +202,19 @@ def send_from_composer(
     subject = caller.subject
     channel = _channel(runtime.cell, subject, channel_code)
     if not can_post(subject, channel):  # before any file is read or stored
-        raise Forbidden(f"your party or role may not post in channel {channel.code!r}")
+        raise Forbidden(N_("your party or role may not post in channel {code!r}"), code=channel.code)
     text = body.strip()
     draft = {"body": body, "precedence": precedence, "key": idempotency_key}
     replying = _uuid_or_none(reply_to)
     # A file field left empty still sends one part, without a name or content.
     chosen = [upload for upload in attachments if upload.filename or upload.size]
 
-    def again(problem: str, status_code: int = 422) -> HTMLResponse:
-        """The page again, with the problem and the text as typed (nothing was stored)."""
-        if chosen:  # a browser never fills a file field in again
-            problem += " Nothing was stored; choose the files again."
+    def again(problem: Phrase, status_code: int = 422) -> HTMLResponse:
+        """The page again, with the problem (in the page's language) and the text as typed (nothing was stored)."""
+        with i18n.speaking(page_language(request, caller)):
+            text = problem.in_language()
+            if chosen:  # a browser never fills a file field in again
+                text += " " + _("Nothing was stored; choose the files again.")
         return _conversation(
             request,
             caller,
@@ -214,28 +222,29 @@ def send_from_composer(
             runtime,
             channel,
             reply_to=replying,
-            error=problem,
+            error=text,
             draft=draft,
             status_code=status_code,
         )
 
     if not text:
-        return again("Write the message before sending it.")
+        return again(Phrase(N_("Write the message before sending it.")))
     if len(text) > MAX_BODY_CHARS:
-        return again(f"The message is longer than {MAX_BODY_CHARS:,} characters; shorten it or split it.")
+        limit = f"{MAX_BODY_CHARS:,}"
+        return again(Phrase(N_("The message is longer than {limit} characters; shorten it or split it."), limit=limit))
     if precedence not in {str(p) for p in Precedence}:
-        return again("Choose a precedence from the list.")
+        return again(Phrase(N_("Choose a precedence from the list.")))
     if not 8 <= len(idempotency_key) <= 128:
         draft["key"] = ""
-        return again("The form was incomplete; check the message and send it again.")
+        return again(Phrase(N_("The form was incomplete; check the message and send it again.")))
     if len(chosen) > MAX_ATTACHMENTS:
-        return again(f"Not sent: attach at most {MAX_ATTACHMENTS} files to one message.")
+        return again(Phrase(N_("Not sent: attach at most {count} files to one message."), count=MAX_ATTACHMENTS))
     try:
         stored = _store(runtime.settings, chosen)
     except (Invalid, PayloadTooLarge, StorageUnavailable) as exc:
-        return again(f"Not sent: {exc.message}.", exc.status_code)
+        return again(Phrase(N_("Not sent: {problem}."), problem=_phrase(exc)), exc.status_code)
     try:
-        message, _ = service.send_with_files(
+        message, _sent = service.send_with_files(
             session,
             cell=runtime.cell,
             subject=subject,
@@ -250,14 +259,20 @@ def send_from_composer(
         )
     except Invalid as exc:
         session.rollback()  # the files' records go with the message that was not sent
-        return again(f"Not sent: {exc.message}")
+        return again(Phrase(N_("Not sent: {problem}."), problem=_phrase(exc)))
     except FusionError as exc:
         if exc.status_code != 409:
             raise
         # The same form key with another text: the first send stands; this text stays in the box.
         draft["key"] = ""
-        return again("A message was already sent from this form; this text was not sent. Check, then send again.", 409)
+        sent_already = N_("A message was already sent from this form; this text was not sent. Check, then send again.")
+        return again(Phrase(sent_already), 409)
     return RedirectResponse(f"/hotline/{channel.code}#msg-{message.id}", status_code=303)
+
+
+def _phrase(exc: FusionError) -> Phrase:
+    """An error's message, to be read again in the page's language."""
+    return Phrase(exc.template, **exc.values)
 
 
 def _store(settings: Settings, uploads: list[UploadFile]) -> list[service.StoredFile]:
@@ -274,10 +289,11 @@ def _store(settings: Settings, uploads: list[UploadFile]) -> list[service.Stored
         try:
             files.check_content(content, kind, allowed=settings.attachment_types, max_bytes=limit)
         except (Invalid, PayloadTooLarge) as exc:
-            raise type(exc)(f"{name}: {exc.message}") from exc
+            raise type(exc)(N_("{name}: {problem}"), name=name, problem=_phrase(exc)) from exc
         total += len(content)
         if total > limit:
-            raise PayloadTooLarge(f"the files together are larger than the limit of {limit:,} bytes")
+            too_large = N_("the files together are larger than the limit of {limit} bytes")
+            raise PayloadTooLarge(too_large, limit=f"{limit:,}")
         checked.append((name, kind, content))
     root = settings.resolved_attachments_dir()
     return [
@@ -370,7 +386,12 @@ def return_to_author(
 ):
     """Back to its author's side with the comment; the mediator no longer sees it, so no fragment."""
     service.readable_message(session, caller.subject, message_id)  # an unreadable one is a 404 first
-    text = _required(comment, "comment", "Say why the message goes back to its author.")
+    text = _required(
+        comment,
+        "comment",
+        N_("Say why the message goes back to its author."),
+        N_("Keep the comment under {limit} characters."),
+    )
     message = service.return_message(session, subject=caller.subject, message_id=message_id, comment=text)
     target = _safe_next(next) if next else f"/hotline/{message.channel}"
     return RedirectResponse(target, status_code=303)
@@ -389,7 +410,7 @@ def relay(
     service.readable_message(session, caller.subject, message_id)
     paraphrase = body.strip() or None
     if paraphrase is not None and len(paraphrase) > MAX_BODY_CHARS:
-        raise Invalid(f"The paraphrase is longer than {MAX_BODY_CHARS:,} characters.")
+        raise Invalid(N_("The paraphrase is longer than {limit} characters."), limit=f"{MAX_BODY_CHARS:,}")
     relayed = service.relay_message(
         session, cell=runtime.cell, subject=caller.subject, message_id=message_id, to_channel=channel, body=paraphrase
     )
@@ -407,17 +428,23 @@ def retract(
     runtime: Runtime = Depends(get_runtime),
 ):
     service.readable_message(session, caller.subject, message_id)
-    text = _required(reason, "reason", "Give the reason for the retraction; every reader will see it.")
+    text = _required(
+        reason,
+        "reason",
+        N_("Give the reason for the retraction; every reader will see it."),
+        N_("Keep the reason under {limit} characters."),
+    )
     message = service.retract_message(session, subject=caller.subject, message_id=message_id, reason=text)
     return _done(request, caller, session, runtime, message, next)
 
 
-def _required(text: str, name: str, problem: str) -> str:
+def _required(text: str, name: str, missing: str, too_long: str) -> str:
+    """`missing` and `too_long` are catalog templates (N_), the latter with a {limit}."""
     text = text.strip()
     if not text:
-        raise Invalid(problem, details={"field": name})
+        raise Invalid(missing, details={"field": name})
     if len(text) > MAX_REASON_CHARS:
-        raise Invalid(f"Keep the {name} under {MAX_REASON_CHARS:,} characters.", details={"field": name})
+        raise Invalid(too_long, details={"field": name}, limit=f"{MAX_REASON_CHARS:,}")
     return text
 
 

@@ -19,6 +19,7 @@ from fusioncell.db.types import utcnow
 from fusioncell.errors import Conflict, Forbidden, Invalid, NotFound
 from fusioncell.hotline.models import Attachment, Message, Receipt, ReceiptKind
 from fusioncell.hotline.text import detect_language
+from fusioncell.i18n import N_
 from fusioncell.ledger.service import record_change
 
 
@@ -42,7 +43,7 @@ def channel_for(cell: CellDefinition, code: str) -> Channel:
     try:
         return cell.channel(code)
     except KeyError as exc:
-        raise Invalid(f"unknown channel {code!r}", details={"channel": code}) from exc
+        raise Invalid(N_("unknown channel {code!r}"), code=code, details={"channel": code}) from exc
 
 
 def visible_channels(cell: CellDefinition, subject: Subject) -> list[Channel]:
@@ -87,12 +88,14 @@ def send_message(
     now = now or utcnow()
     channel = channel_for(cell, draft.channel)
     if not can_post(subject, channel):
-        raise Forbidden(f"your party or role may not post in channel {channel.code!r}")
+        raise Forbidden(N_("your party or role may not post in channel {code!r}"), code=channel.code)
     earlier = _earlier(session, subject, draft)
     if earlier is not None:
         if _same_draft(earlier, draft):
             return earlier, False
-        raise Conflict("this idempotency key was used for a different message", details={"message_id": str(earlier.id)})
+        raise Conflict(
+            N_("this idempotency key was used for a different message"), details={"message_id": str(earlier.id)}
+        )
     _check_links(session, subject, channel, draft)
     message = Message(
         channel=channel.code,
@@ -183,16 +186,21 @@ def _check_links(session: Session, subject: Subject, channel: Channel, draft: Dr
             select(Message).where(Message.id == target_id, readable(subject, Message))
         ).scalar_one_or_none()
         if target is None or target.channel != channel.code:
-            raise Invalid(f"{field}: no such message in channel {channel.code!r}", details={field: str(target_id)})
+            raise Invalid(
+                N_("{field}: no such message in channel {code!r}"),
+                field=field,
+                code=channel.code,
+                details={field: str(target_id)},
+            )
         if field == "corrects" and target.origin_party != subject.party:
-            raise Invalid("corrects: a party corrects only its own messages", details={field: str(target_id)})
+            raise Invalid(N_("corrects: a party corrects only its own messages"), details={field: str(target_id)})
 
 
 def _attach(session: Session, subject: Subject, message: Message, attachment_ids) -> None:
     for attachment_id in attachment_ids:
         attachment = session.get(Attachment, attachment_id)
         if attachment is None or attachment.origin_party != subject.party or attachment.message_id is not None:
-            raise Invalid("attachments: no such unattached file of your party", details={"id": str(attachment_id)})
+            raise Invalid(N_("attachments: no such unattached file of your party"), details={"id": str(attachment_id)})
         # The file goes exactly where its message goes.
         attachment.message_id = message.id
         attachment.status, attachment.releasable_to = message.status, frozenset(message.releasable_to)
@@ -213,9 +221,9 @@ def _held(session: Session, subject: Subject, message_id: uuid.UUID) -> Message:
     # Readability first: a record the caller may not read answers 404 whatever the caller's role.
     message = readable_message(session, subject, message_id)
     if not can_supervise(subject):
-        raise Forbidden("only the mediator's liaison officers review held messages")
+        raise Forbidden(N_("only the mediator's liaison officers review held messages"))
     if message.status != Status.PENDING:
-        raise Conflict(f"the message is {message.status}, not waiting for review")
+        raise Conflict(N_("the message is {status}, not waiting for review"), status=message.status)
     return message
 
 
@@ -257,12 +265,12 @@ def relay_message(
     source, optionally paraphrased; the original stays with its author's side."""
     source = readable_message(session, subject, message_id)
     if not can_supervise(subject):
-        raise Forbidden("only the mediator relays between the parties")
+        raise Forbidden(N_("only the mediator relays between the parties"))
     target = channel_for(cell, to_channel)
     if target.kind != ChannelKind.BILATERAL or cell.channel(source.channel).kind != ChannelKind.BILATERAL:
-        raise Invalid("relay goes from one bilateral channel to another")
+        raise Invalid(N_("relay goes from one bilateral channel to another"))
     if target.code == source.channel:
-        raise Invalid("relay goes to the other side's channel, not back to the same one")
+        raise Invalid(N_("relay goes to the other side's channel, not back to the same one"))
     draft = Draft(
         channel=target.code,
         body=body if body is not None else source.body,
@@ -279,11 +287,11 @@ def retract_message(
     """The body is hidden from everyone behind the reason; the message and its leaf stay."""
     message = readable_message(session, subject, message_id)
     if message.origin_party != subject.party:
-        raise Forbidden("a party retracts only its own messages")
+        raise Forbidden(N_("a party retracts only its own messages"))
     if message.status == Status.RETRACTED:
-        raise Conflict("the message is retracted already")
+        raise Conflict(N_("the message is retracted already"))
     if message.status == Status.DRAFT:
-        raise Conflict("a returned message was never delivered; there is nothing to retract")
+        raise Conflict(N_("a returned message was never delivered; there is nothing to retract"))
     message.status = Status.RETRACTED
     message.retracted_at = now or utcnow()
     message.retraction_reason = reason
@@ -326,9 +334,9 @@ def mark_read(session: Session, *, subject: Subject, message_id: uuid.UUID) -> R
 def acknowledge(session: Session, *, subject: Subject, message_id: uuid.UUID) -> Receipt:
     message = readable_message(session, subject, message_id)
     if subject.party not in message.ack_parties:
-        raise Forbidden("your party is not asked to acknowledge this message")
+        raise Forbidden(N_("your party is not asked to acknowledge this message"))
     if message.status != Status.RELEASED:
-        raise Conflict(f"the message is {message.status}; there is nothing to acknowledge")
+        raise Conflict(N_("the message is {status}; there is nothing to acknowledge"), status=message.status)
     receipt, _ = _receipt(session, subject, message, ReceiptKind.ACKNOWLEDGED)
     return receipt
 

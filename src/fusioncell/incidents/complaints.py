@@ -19,6 +19,7 @@ from fusioncell.cell.definition import CellDefinition, PartyRole
 from fusioncell.db.base import Status
 from fusioncell.db.types import utcnow
 from fusioncell.errors import Conflict, Forbidden, NotFound
+from fusioncell.i18n import N_
 from fusioncell.incidents.models import Complaint, ComplaintStage, Incident, Ruling
 from fusioncell.incidents.service import DESK, readable_incident
 from fusioncell.ledger.service import record_change
@@ -57,14 +58,16 @@ def file_complaint(
 ) -> Complaint:
     incident = readable_incident(session, subject=subject, incident_id=incident_id)
     if subject.party_role != PartyRole.PRINCIPAL or not speaks_on_desk(subject, DESK):
-        raise Forbidden("the principals' liaison and de-escalation officers file complaints")
+        raise Forbidden(N_("the principals' liaison and de-escalation officers file complaints"))
     if incident.status != Status.RELEASED:
-        raise Conflict(f"the incident is {incident.status}; only a released incident is complained of")
+        raise Conflict(
+            N_("the incident is {status}; only a released incident is complained of"), status=incident.status
+        )
     accused = accused_party(cell, incident, complainant=subject.party)
     if accused is None:
-        raise Conflict("the incident is neither reported by nor attributed to the other party")
+        raise Conflict(N_("the incident is neither reported by nor attributed to the other party"))
     if not can_read_record(party_subject(cell, accused), incident):
-        raise Conflict(f"the incident is not released to {accused}, who could not answer for it")
+        raise Conflict(N_("the incident is not released to {accused}, who could not answer for it"), accused=accused)
     complaint = Complaint(
         incident_id=incident.id,
         accused_party=accused,
@@ -87,7 +90,7 @@ def answer_complaint(
 ) -> Complaint:
     complaint = readable_complaint(session, subject=subject, complaint_id=complaint_id, for_update=True)
     if subject.party != complaint.accused_party or not speaks_on_desk(subject, DESK):
-        raise Forbidden("the accused party's liaison or de-escalation officers answer a complaint")
+        raise Forbidden(N_("the accused party's liaison or de-escalation officers answer a complaint"))
     _check_stage(complaint, ComplaintStage.FILED)
     complaint.stage = str(ComplaintStage.ANSWERED)
     complaint.answer = answer
@@ -108,7 +111,7 @@ def rule_on_complaint(
     """The mediator upholds or dismisses an answered complaint, with its reasons."""
     complaint = readable_complaint(session, subject=subject, complaint_id=complaint_id, for_update=True)
     if not can_supervise(subject):
-        raise Forbidden("only the mediator's liaison officers and supervisors rule on complaints")
+        raise Forbidden(N_("only the mediator's liaison officers and supervisors rule on complaints"))
     _check_stage(complaint, ComplaintStage.ANSWERED)
     complaint.stage = str(ComplaintStage.RULED)
     complaint.ruling = str(Ruling(ruling))
@@ -141,7 +144,7 @@ def party_subject(cell: CellDefinition, party: str) -> Subject:
 
 def _check_stage(complaint: Complaint, stage: ComplaintStage) -> None:
     if complaint.stage != stage:
-        raise Conflict(f"the complaint is {complaint.stage}, not {stage}")
+        raise Conflict(N_("the complaint is {stage}, not {stage2}"), stage=complaint.stage, stage2=stage)
 
 
 def _changed(session: Session, subject: Subject, complaint: Complaint, action: str) -> Complaint:

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 from fusioncell.access.dependencies import Caller, CallerDep
 from fusioncell.cell.definition import CellDefinition
 from fusioncell.db.base import Status
+from fusioncell.errors import Phrase
+from fusioncell.i18n import N_
 from fusioncell.incidents import complaints, lifecycle, queries, service
 from fusioncell.incidents.models import Stage
 from fusioncell.incidents.schemas import (
@@ -251,14 +253,14 @@ def _check_filters(cell: CellDefinition, filters: queries.IncidentFilters) -> No
     """Filters naming what the cell does not have are mistakes, answered as a query that failed validation."""
     problems = {}
     if filters.type is not None and filters.type not in {t.code for t in cell.incident_types}:
-        problems["type"] = f"unknown incident type {filters.type!r}"
+        problems["type"] = Phrase(N_("unknown incident type {type!r}"), type=filters.type)
     if filters.zone is not None and filters.zone not in {z.code for z in cell.zones}:
-        problems["zone"] = f"unknown zone {filters.zone!r}"
+        problems["zone"] = Phrase(N_("unknown zone {zone!r}"), zone=filters.zone)
     for name in ("party", "actor"):
         code = getattr(filters, name)
         if code is not None and code not in cell.party_codes:
-            problems[name] = f"unknown party {code!r}"
+            problems[name] = Phrase(N_("unknown party {code!r}"), code=code)
     if filters.since is not None and filters.until is not None and filters.until <= filters.since:
-        problems["until"] = "the window ends before it starts (since)"
+        problems["until"] = N_("the window ends before it starts (since)")
     if problems:
         raise service.invalid(problems, prefix="query.")

@@ -15,6 +15,7 @@ from fusioncell.access.subjects import Subject
 from fusioncell.db.base import Status
 from fusioncell.db.types import utcnow
 from fusioncell.errors import Conflict, Forbidden
+from fusioncell.i18n import N_
 from fusioncell.incidents.models import Finding, Incident, Stage
 from fusioncell.incidents.service import DESK, readable_incident
 from fusioncell.ledger.service import record_change
@@ -26,12 +27,12 @@ def acknowledge_incident(
     """The caller's party acknowledges receipt; the incident is acknowledged once every party owing it has."""
     incident = readable_incident(session, subject=subject, incident_id=incident_id, for_update=True)
     if subject.party not in incident.ack_parties:
-        raise Forbidden("your party is not asked to acknowledge this incident")
+        raise Forbidden(N_("your party is not asked to acknowledge this incident"))
     if not (speaks_on_desk(subject, DESK) or can_supervise(subject)):
-        raise Forbidden("your party's liaison or de-escalation officers acknowledge incidents")
+        raise Forbidden(N_("your party's liaison or de-escalation officers acknowledge incidents"))
     _check_live(incident)
     if subject.party in incident.acknowledged_parties:
-        raise Conflict("your party has acknowledged this incident already")
+        raise Conflict(N_("your party has acknowledged this incident already"))
     _check_stage(incident, Stage.REPORTED)
     now = now or utcnow()
     incident.acknowledged_parties = frozenset(incident.acknowledged_parties) | {subject.party}
@@ -84,13 +85,13 @@ def retract_incident(
     reason, its handling stopped. A closed incident stays as it was closed."""
     incident = readable_incident(session, subject=subject, incident_id=incident_id, for_update=True)
     if incident.origin_party != subject.party or not can_report_incident(subject, DESK):
-        raise Forbidden("a party retracts only its own incidents, by its liaison or de-escalation officers")
+        raise Forbidden(N_("a party retracts only its own incidents, by its liaison or de-escalation officers"))
     if incident.status == Status.RETRACTED:
-        raise Conflict("the incident is retracted already")
+        raise Conflict(N_("the incident is retracted already"))
     if incident.status == Status.DRAFT:
-        raise Conflict("a draft was never released; there is nothing to retract")
+        raise Conflict(N_("a draft was never released; there is nothing to retract"))
     if incident.stage == Stage.CLOSED:
-        raise Conflict("the incident is closed; it stands as the mediator closed it")
+        raise Conflict(N_("the incident is closed; it stands as the mediator closed it"))
     incident.status = Status.RETRACTED
     incident.retracted_at = now or utcnow()
     incident.retraction_reason = reason
@@ -101,7 +102,7 @@ def _for_mediator(session: Session, subject: Subject, incident_id: uuid.UUID, st
     """A released incident at `stage`, for the mediator's liaison officers and supervisors to move on."""
     incident = readable_incident(session, subject=subject, incident_id=incident_id, for_update=True)
     if not can_supervise(subject):
-        raise Forbidden("only the mediator's liaison officers and supervisors handle investigations")
+        raise Forbidden(N_("only the mediator's liaison officers and supervisors handle investigations"))
     _check_live(incident)
     _check_stage(incident, stage)
     incident.handled_by = subject.username
@@ -111,13 +112,15 @@ def _for_mediator(session: Session, subject: Subject, incident_id: uuid.UUID, st
 def _check_live(incident: Incident) -> None:
     """Only a released incident is handled: not a draft, not one held for approval, not a retracted one."""
     if incident.status != Status.RELEASED:
-        raise Conflict(f"the incident is {incident.status}; it is not being handled")
+        raise Conflict(N_("the incident is {status}; it is not being handled"), status=incident.status)
 
 
 def _check_stage(incident: Incident, stage: Stage) -> None:
     if incident.stage != stage:
         wanted = str(stage).replace("_", " ")
-        raise Conflict(f"the incident is {incident.stage.replace('_', ' ')}, not {wanted}")
+        raise Conflict(
+            N_("the incident is {stage}, not {wanted}"), stage=incident.stage.replace("_", " "), wanted=wanted
+        )
 
 
 def _changed(session: Session, subject: Subject, incident: Incident, action: str) -> Incident:

@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 
 from fusioncell.access.dependencies import Caller, PageCallerDep
 from fusioncell.access.subjects import Subject
+from fusioncell.cell.common import Names
 from fusioncell.cell.definition import CellDefinition
 from fusioncell.commerce.site_conflicts import projects_at_incident
 from fusioncell.db.types import utcnow
 from fusioncell.errors import Invalid
 from fusioncell.fusion.queries import list_fusions
-from fusioncell.geo.pages import type_options
+from fusioncell.i18n import N_, current_language
 from fusioncell.incidents import complaints, lifecycle, queries, service
 from fusioncell.incidents.endpoints import incident_filters
 from fusioncell.incidents.models import Finding, Ruling, Stage
@@ -38,33 +39,55 @@ COMPLAINTS_SHOWN = 50
 FUSIONS_SHOWN = 10
 
 
+def in_page_language(names: Names | None, code: str) -> str:
+    """A cell-defined name in the language the page is being rendered in (the code where the cell has none)."""
+    return code if names is None else names.get(current_language())
+
+
 @dataclass(frozen=True)
 class Row:
-    """An incident as a page shows it: the caller's view, and what the caller's party owes on it."""
+    """An incident as a page shows it: the caller's view, and what the caller's party owes on it.
+
+    The names of its type and zones are read while the page renders, so they come in the page's language."""
 
     view: IncidentRead
-    type_name: str
-    zone_names: list[str]
+    type_names: Names | None
+    zones: tuple[tuple[str, Names | None], ...]
     owes: bool  # the caller's party is still to acknowledge it
     overdue: bool
 
+    @property
+    def type_name(self) -> str:
+        return in_page_language(self.type_names, self.view.type)
 
-def _names(cell: CellDefinition) -> tuple[dict[str, str], dict[str, str]]:
-    types = {t.code: t.names.en for t in cell.incident_types}
-    zones = {z.code: z.names.en for z in cell.zones}
-    return types, zones
+    @property
+    def zone_names(self) -> list[str]:
+        return [in_page_language(names, code) for code, names in self.zones]
 
 
 def incident_row(cell: CellDefinition, subject: Subject, view: IncidentRead, now: datetime) -> Row:
-    types, zones = _names(cell)
+    types = {t.code: t.names for t in cell.incident_types}
+    zones = {z.code: z.names for z in cell.zones}
     owes = owes_acknowledgement(subject, view)
     return Row(
         view=view,
-        type_name=types.get(view.type, view.type),
-        zone_names=[zones.get(code, code) for code in view.zones],
+        type_names=types.get(view.type),
+        zones=tuple((code, zones.get(code)) for code in view.zones),
         owes=owes,
         overdue=owes and view.ack_due_at is not None and view.ack_due_at <= now,
     )
+
+
+def type_options(cell: CellDefinition) -> list[dict]:
+    """The filter's incident types: each event type, then its sub-types (named in the page's language by the
+    template); an event type covers its sub-types."""
+    options = []
+    for event in (t for t in cell.incident_types if t.parent is None):
+        options.append({"code": event.code, "names": event.names, "sub": False})
+        options += [
+            {"code": t.code, "names": t.names, "sub": True} for t in cell.incident_types if t.parent == event.code
+        ]
+    return options
 
 
 def queue_filters(
@@ -78,7 +101,9 @@ def queue_filters(
     (an unknown code is the API's 422)."""
     stages = {str(s) for s in Stage}
     if stage and stage not in stages:
-        raise Invalid(f"The request is not valid: query.stage: unknown stage {stage!r}", details=None)
+        raise Invalid(
+            N_("The request is not valid: query.stage: unknown stage {stage}"), details=None, stage=repr(stage)
+        )
     return incident_filters(
         stage=Stage(stage) if stage else None,
         type=type or None,
@@ -123,7 +148,7 @@ def queue_page(
         more=len(found) == QUEUE_SIZE,
         filters=filters,
         filtering=filters != queries.IncidentFilters(),
-        stages=[(str(s), str(s).replace("_", " ")) for s in Stage],
+        stages=[str(s) for s in Stage],
         type_options=type_options(cell),
     )
 
@@ -142,7 +167,7 @@ def incident_page(
     found = complaints.list_complaints(
         session, subject=subject, incident_id=incident.id, before=None, limit=COMPLAINTS_SHOWN
     )
-    places = {p.code: p.names.en for p in cell.places}
+    places = {p.code: p.names for p in cell.places}
     return render(
         request,
         "incident.html",
@@ -151,6 +176,7 @@ def incident_page(
         row=row,
         incident=row.view,
         places=places,
+        lines={line.code: line.names for line in cell.lines},
         complaints=[ComplaintRead.model_validate(c) for c in found],
         answerable={c.id for c in found if may_answer(subject, c)},
         rulable={c.id for c in found if may_rule(subject, c)},

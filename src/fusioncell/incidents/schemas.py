@@ -15,6 +15,8 @@ from fusioncell.access.schemas import EnvelopeRead, Strict
 from fusioncell.cell.common import PARTY_CODE_PATTERN, SLUG_PATTERN, Names, PartyCode
 from fusioncell.db.base import Marking, Status
 from fusioncell.db.types import utcnow
+from fusioncell.errors import Phrase
+from fusioncell.i18n import N_
 from fusioncell.incidents.models import ComplaintStage, Finding, GeoPrecision, Ruling, Stage, TimePrecision
 
 MAX_DESCRIPTION_CHARS = 10_000
@@ -27,33 +29,39 @@ CLOCK_SKEW = timedelta(minutes=5)  # a reporter's clock may run this far ahead o
 def _position(value: Any, where: str) -> list[float]:
     """A GeoJSON position [longitude, latitude] in range, as floats."""
     if not isinstance(value, list | tuple) or len(value) != 2:
-        raise ValueError(f"{where}: a position is [longitude, latitude]")
+        raise ValueError(Phrase(N_("{where}: a position is [longitude, latitude]"), where=where))
     if not all(isinstance(n, int | float) and not isinstance(n, bool) and math.isfinite(n) for n in value):
-        raise ValueError(f"{where}: longitude and latitude are finite numbers")
+        raise ValueError(Phrase(N_("{where}: longitude and latitude are finite numbers"), where=where))
     lon, lat = float(value[0]), float(value[1])
     if not -180 <= lon <= 180:
-        raise ValueError(f"{where}: longitude {lon} is out of range (-180 to 180)")
+        raise ValueError(Phrase(N_("{where}: longitude {lon} is out of range (-180 to 180)"), where=where, lon=lon))
     if not -90 <= lat <= 90:
-        raise ValueError(f"{where}: latitude {lat} is out of range (-90 to 90)")
+        raise ValueError(Phrase(N_("{where}: latitude {lat} is out of range (-90 to 90)"), where=where, lat=lat))
     return [lon, lat]
 
 
 def _rings(value: list[Any]) -> list[list[list[float]]]:
     """A GeoJSON Polygon's rings: closed, at least four positions each, a valid area together."""
     if not value:
-        raise ValueError("a polygon has at least one ring")
+        raise ValueError(N_("a polygon has at least one ring"))
     rings = []
     for i, ring in enumerate(value):
         if not isinstance(ring, list) or len(ring) < 4:
-            raise ValueError(f"ring {i}: a ring has at least four positions, the last repeating the first")
+            raise ValueError(
+                Phrase(N_("ring {i}: a ring has at least four positions, the last repeating the first"), i=i)
+            )
         rings.append([_position(p, f"ring {i} position {j}") for j, p in enumerate(ring)])
         if rings[-1][0] != rings[-1][-1]:
-            raise ValueError(f"ring {i}: a ring is closed (its last position repeats its first)")
+            raise ValueError(Phrase(N_("ring {i}: a ring is closed (its last position repeats its first)"), i=i))
     if sum(len(ring) for ring in rings) > MAX_VERTICES:
-        raise ValueError(f"a polygon has at most {MAX_VERTICES} positions")
+        raise ValueError(Phrase(N_("a polygon has at most {max_vertices} positions"), max_vertices=MAX_VERTICES))
     polygon = Polygon(rings[0], rings[1:])
     if not polygon.is_valid:
-        raise ValueError(f"the polygon is not a valid area ({is_valid_reason(polygon)}); does it cross itself?")
+        raise ValueError(
+            Phrase(
+                N_("the polygon is not a valid area ({reason}); does it cross itself?"), reason=is_valid_reason(polygon)
+            )
+        )
     return rings
 
 
@@ -85,13 +93,19 @@ class CasualtiesIn(Strict):
     def _among_all(cls, value: int, info: ValidationInfo) -> int:
         total = info.data.get(info.field_name.removeprefix("civilians_"))
         if total is not None and value > total:
-            raise ValueError(f"civilians are counted among all {info.field_name.removeprefix('civilians_')} ({total})")
+            raise ValueError(
+                Phrase(
+                    N_("civilians are counted among all {field_name} ({total})"),
+                    field_name=info.field_name.removeprefix("civilians_"),
+                    total=total,
+                )
+            )
         return value
 
 
 def _not_future(value: datetime) -> datetime:
     if value > utcnow() + CLOCK_SKEW:
-        raise ValueError("lies in the future: an incident is reported once it has occurred")
+        raise ValueError(N_("lies in the future: an incident is reported once it has occurred"))
     return value
 
 
@@ -128,7 +142,7 @@ class IncidentCreate(Strict):
     def _window(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
         start = info.data.get("occurred_at")
         if value is not None and start is not None and value < start:
-            raise ValueError("the time window ends before it starts (occurred_at)")
+            raise ValueError(N_("the time window ends before it starts (occurred_at)"))
         return value if value is None else _not_future(value)
 
     @field_validator("sources")
@@ -136,7 +150,7 @@ class IncidentCreate(Strict):
     def _short_sources(cls, value: list[str]) -> list[str]:
         for i, source in enumerate(value):
             if not 1 <= len(source.strip()) <= 200:
-                raise ValueError(f"source {i}: 1 to 200 characters")
+                raise ValueError(Phrase(N_("source {i}: 1 to 200 characters"), i=i))
         return [source.strip() for source in value]
 
 

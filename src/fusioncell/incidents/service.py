@@ -12,15 +12,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fusioncell import validation_messages
 from fusioncell.access.policies import can_report_incident, can_supervise
 from fusioncell.access.rule import readable
 from fusioncell.access.subjects import Subject
 from fusioncell.cell.definition import CellDefinition
 from fusioncell.db.base import Marking, Status
 from fusioncell.db.types import utcnow
-from fusioncell.errors import Conflict, Forbidden, Invalid, NotFound
+from fusioncell.errors import Conflict, Forbidden, Invalid, NotFound, Phrase
 from fusioncell.fusion.proposals import propose_for
 from fusioncell.hotline.models import Attachment
+from fusioncell.i18n import N_
 from fusioncell.incidents.derived import derive, positions
 from fusioncell.incidents.models import GeoPrecision, Incident, Stage, TimePrecision
 from fusioncell.ledger.service import record_change
@@ -63,13 +65,17 @@ def report_problems(session: Session, *, cell: CellDefinition, subject: Subject,
     interest, files the reporter may not cite."""
     problems = {}
     if report.type not in {t.code for t in cell.incident_types}:
-        problems["type"] = f"unknown incident type {report.type!r}"
+        problems["type"] = Phrase(N_("unknown incident type {type!r}"), type=report.type)
     parties = ", ".join(sorted(cell.party_codes))
     if report.actor_party is not None and report.actor_party not in cell.party_codes:
-        problems["actor_party"] = f"unknown party {report.actor_party!r} (parties: {parties})"
+        problems["actor_party"] = Phrase(
+            N_("unknown party {actor_party!r} (parties: {parties})"), actor_party=report.actor_party, parties=parties
+        )
     unknown = sorted((report.releasable_to or frozenset()) - cell.party_codes)
     if unknown:
-        problems["releasable_to"] = f"unknown parties {', '.join(unknown)} (parties: {parties})"
+        problems["releasable_to"] = Phrase(
+            N_("unknown parties {unknown} (parties: {parties})"), unknown=", ".join(unknown), parties=parties
+        )
     area = cell.area_of_interest
     for lon, lat in positions(report.location) if area is not None else ():
         outside = area.problems(lat=lat, lon=lon)
@@ -79,15 +85,15 @@ def report_problems(session: Session, *, cell: CellDefinition, subject: Subject,
     citable = _citable_attachments(session, subject, report.attachments)
     missing = [str(i) for i in dict.fromkeys(report.attachments) if i not in citable]
     if missing:
-        problems["attachments"] = f"no released hotline file your party may read: {', '.join(missing)}"
+        problems["attachments"] = Phrase(
+            N_("no released hotline file your party may read: {missing}"), missing=", ".join(missing)
+        )
     return problems
 
 
 def invalid(problems: dict[str, str], *, prefix: str = "") -> Invalid:
     """The one error shape, with details like those of a body that failed validation at the edge."""
-    details = [{"field": prefix + name, "problem": text, "type": "value_error"} for name, text in problems.items()]
-    summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details)
-    return Invalid(f"The request is not valid: {summary}", details=details)
+    return validation_messages.invalid(problems, prefix=prefix)
 
 
 def default_recipients(cell: CellDefinition, origin: str) -> frozenset[str]:
@@ -117,7 +123,7 @@ def report_incident(
     desk is supervised) unless it is a draft."""
     now = now or utcnow()
     if not can_report_incident(subject, DESK):
-        raise Forbidden("only liaison officers, de-escalation officers and observers report incidents")
+        raise Forbidden(N_("only liaison officers, de-escalation officers and observers report incidents"))
     problems = report_problems(session, cell=cell, subject=subject, report=report)
     if problems:
         raise invalid(problems)
@@ -170,9 +176,9 @@ def release_incident(
     """A draft goes out: to its recipients, or to the mediator's review where the desk is supervised."""
     incident = readable_incident(session, subject=subject, incident_id=incident_id, for_update=True)
     if incident.origin_party != subject.party or not can_report_incident(subject, DESK):
-        raise Forbidden("a party releases only its own incidents, by its liaison or de-escalation officers")
+        raise Forbidden(N_("a party releases only its own incidents, by its liaison or de-escalation officers"))
     if incident.status != Status.DRAFT:
-        raise Conflict(f"the incident is {incident.status}, not a draft")
+        raise Conflict(N_("the incident is {status}, not a draft"), status=incident.status)
     now = now or utcnow()
     action = _submit(incident, cell, subject, now)
     incident.version += 1
@@ -187,9 +193,9 @@ def approve_incident(
     """The mediator lets a held report through to its recipients; the acknowledgement clock starts now."""
     incident = readable_incident(session, subject=subject, incident_id=incident_id, for_update=True)
     if not can_supervise(subject):
-        raise Forbidden("only the mediator's liaison officers and supervisors approve held reports")
+        raise Forbidden(N_("only the mediator's liaison officers and supervisors approve held reports"))
     if incident.status != Status.PENDING:
-        raise Conflict(f"the incident is {incident.status}, not waiting for approval")
+        raise Conflict(N_("the incident is {status}, not waiting for approval"), status=incident.status)
     _release(incident, cell, now or utcnow())
     incident.handled_by = subject.username
     incident.version += 1

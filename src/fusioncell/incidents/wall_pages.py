@@ -20,6 +20,7 @@ from fusioncell.deconfliction.pages import notice_rows
 from fusioncell.deconfliction.queries import When
 from fusioncell.events.representations import registered_kinds
 from fusioncell.geo.pages import map_sources
+from fusioncell.i18n import N_
 from fusioncell.incidents import queries
 from fusioncell.incidents.models import Stage
 from fusioncell.incidents.pages import incident_row
@@ -32,19 +33,20 @@ router = APIRouter(include_in_schema=False)
 
 QUEUE_REFRESH_SECONDS = 30
 SCAN = 200  # the newest reported incidents and standing notices looked through for the queue
-# The overlays map.js names in its layers control, by the kinds it looks up (as map.html's legend has them).
+# The overlays map.js names in its layers control, by the kinds it looks up (as map.html's legend has them);
+# marked here, translated where wall.html shows them.
 LEGEND = [
-    ("area-of-separation", "Area of Separation"),
-    ("area-of-limitation", "Areas of Limitation"),
-    ("economic-zone", "Joint economic zone (proposed)"),
-    ("line", "Lines of the 1974 agreement"),
-    ("protected", "Protected sites"),
-    ("place", "Places"),
-    ("incidents", "Incidents"),
-    ("notices-active", "Notices: active"),
-    ("notices-upcoming", "Notices: upcoming"),
-    ("positions", "Positions"),
-    ("borders", "Country outlines"),
+    ("area-of-separation", N_("Area of Separation")),
+    ("area-of-limitation", N_("Areas of Limitation")),
+    ("economic-zone", N_("Joint economic zone (proposed)")),
+    ("line", N_("Lines of the 1974 agreement")),
+    ("protected", N_("Protected sites")),
+    ("place", N_("Places")),
+    ("incidents", N_("Incidents")),
+    ("notices-active", N_("Notices: active")),
+    ("notices-upcoming", N_("Notices: upcoming")),
+    ("positions", N_("Positions")),
+    ("borders", N_("Country outlines")),
 ]
 SWATCHES = {
     "incidents": "incident",

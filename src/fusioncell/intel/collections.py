@@ -12,6 +12,7 @@ from fusioncell.access.policies import speaks_on_desk
 from fusioncell.access.subjects import Subject
 from fusioncell.cell.definition import CellDefinition
 from fusioncell.errors import NotFound
+from fusioncell.i18n import N_
 
 DESK = "intelligence"
 _NAMESPACE = uuid.UUID("6d1f4a2c-1b7e-5c39-8f0a-2e4b9c7d5a31")  # fixed: collection ids must never change
@@ -56,7 +57,7 @@ def collection_for(cell: CellDefinition, subject: Subject, collection_id: str) -
     for collection in visible_collections(cell, subject):
         if collection.id == collection_id:
             return collection
-    raise NotFound("No such collection.")
+    raise NotFound(N_("No such collection."))
 
 
 def can_add_to(subject: Subject, collection: Collection) -> bool:

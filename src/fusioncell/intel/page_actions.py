@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from fusioncell.access.dependencies import Caller, PageCallerDep
 from fusioncell.cell.definition import CellDefinition
 from fusioncell.errors import Invalid
+from fusioncell.i18n import N_
 from fusioncell.intel import endpoints, queries, service
 from fusioncell.intel.pages import compose_form, report_view
 from fusioncell.intel.schemas import OpinionCreate, Reason, ReportCreate, SightingCreate, TearlineCreate
@@ -57,7 +58,7 @@ def place_of(cell: CellDefinition, typed: dict) -> dict | None:
     if typed["place"]:
         found = next((p for p in cell.places if p.code == typed["place"]), None)
         if found is None:
-            raise Invalid("unknown place", details=[{"field": "form.place", "problem": "not in the gazetteer"}])
+            raise Invalid(N_("unknown place"), details=[{"field": "form.place", "problem": N_("not in the gazetteer")}])
         return {"lat": found.lat, "lon": found.lon, "name": found.names.en}
     if typed["lat"].strip() or typed["lon"].strip():
         return {"lat": typed["lat"], "lon": typed["lon"], "name": typed["place_name"]}

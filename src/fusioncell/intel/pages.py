@@ -8,6 +8,7 @@ derived-from link appears only to the original's readers. The buttons shown mirr
 (access/policies.py and the report's state); the services still decide (intel/page_actions.py).
 """
 
+import re
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
@@ -25,7 +26,7 @@ from fusioncell.intel.correlation import correlations_for
 from fusioncell.intel.endpoints import preview_audience
 from fusioncell.intel.grading import CREDIBILITY_NAMES, RELIABILITY_NAMES
 from fusioncell.intel.models import IntelReport, ReportKind
-from fusioncell.intel.reading import Content, grading_words, what_objects_say
+from fusioncell.intel.reading import Content, what_objects_say
 from fusioncell.intel.schemas import ObservableType, OpinionValue, ReportRead
 from fusioncell.intel.views import pretty, report_detail, report_read
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
@@ -38,14 +39,15 @@ LISTED = (ReportKind.REPORT, ReportKind.TEARLINE, ReportKind.UPLOAD)  # what say
 
 
 def waits_for(subject: Subject, read: ReportRead) -> str | None:
-    """Whose approval a report waits for, as its author's party (or the reviewing mediator) needs to know."""
+    """Whose approval a report waits for, as its author's party (or the reviewing mediator) needs to know: "review"
+    (yours), "second-officer" or "mediator"; the templates say it in the page's language (_intel_macros.html)."""
     if read.status == Status.PENDING and can_review_intel(subject):
-        return "your review"
+        return "review"
     if read.origin_party != subject.party:
         return None
     if read.status == Status.DRAFT and read.release_requested_by:
-        return "a second officer"
-    return "the mediator" if read.status == Status.PENDING else None
+        return "second-officer"
+    return "mediator" if read.status == Status.PENDING else None
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,32 @@ def audience_context(caller: Caller, runtime: Runtime, form: dict, kind: ReportK
     marking = _choice(Marking, form.get("marking", "")) or Marking.AMBER
     recipients = [code for code in form.get("releasable_to", []) if isinstance(code, str)]
     preview = preview_audience(releasable_to=recipients, marking=marking, kind=kind, caller=caller, runtime=runtime)
-    return {"preview": preview, "draft": bool(form.get("draft")), "kind": str(kind)}
+    return {
+        "preview": preview,
+        "draft": bool(form.get("draft")),
+        "kind": str(kind),
+        "waits": [waiting_step(text) for text in preview.waits_for],
+        "problem_observers": observers_refused(preview.problem),
+    }
+
+
+_SECOND_OFFICER = re.compile(r"a second officer of (?P<party>\S+)")
+_MEDIATOR = re.compile(r"the mediator \((?P<party>[^)]+)\)")
+_RED_TO_OBSERVER = re.compile(r"TLP:RED may not be released to an observer \((?P<parties>[^)]+)\);")
+
+
+def waiting_step(text: str) -> dict:
+    """One of the API preview's English "waits for" phrases, as its parts, for the page to say in its language."""
+    for who, pattern in (("second-officer", _SECOND_OFFICER), ("mediator", _MEDIATOR)):
+        if found := pattern.fullmatch(text):
+            return {"who": who, "party": found["party"], "text": text}
+    return {"who": None, "party": None, "text": text}
+
+
+def observers_refused(problem: str | None) -> list[str]:
+    """The observers named by the preview's TLP:RED problem (intel/markings.py), else none."""
+    found = _RED_TO_OBSERVER.match(problem or "")
+    return found["parties"].split(", ") if found else []
 
 
 _TYPED = ("title", "summary", "observables", "threat_actors", "place", "lat", "lon", "place_name", "observed_at")
@@ -254,7 +281,6 @@ def report_view(
         caller,
         runtime,
         report=detail,
-        grading=grading_words(detail),
         content=content,
         objects_json=pretty(detail.objects),
         answers=answers,

@@ -18,6 +18,7 @@ from fusioncell.access.rule import readable
 from fusioncell.access.subjects import Subject
 from fusioncell.db.base import Status
 from fusioncell.errors import Invalid, NotFound
+from fusioncell.i18n import N_
 from fusioncell.intel.collections import Collection
 from fusioncell.intel.models import IntelObject, IntelReport, ReportKind
 from fusioncell.intel.timestamps import normalise
@@ -77,7 +78,9 @@ def _version_clause(versions: frozenset[str]):
         try:
             stamps.add(normalise(text))
         except ValueError as exc:
-            raise Invalid(f"match[version]: {exc}", details=[{"field": "match[version]", "problem": str(exc)}]) from exc
+            raise Invalid(
+                N_("match[version]: {exc}"), exc=exc, details=[{"field": "match[version]", "problem": str(exc)}]
+            ) from exc
     if stamps:
         clauses.append(IntelObject.version.in_(sorted(stamps)))
     return or_(*clauses)

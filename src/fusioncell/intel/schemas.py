@@ -12,6 +12,8 @@ from pydantic import AwareDatetime, BaseModel, Field, model_validator
 from fusioncell.access.schemas import EnvelopeRead, Strict
 from fusioncell.cell.common import PartyCode
 from fusioncell.db.base import Marking
+from fusioncell.errors import Phrase
+from fusioncell.i18n import N_
 from fusioncell.intel.grading import Credibility, SourceReliability
 from fusioncell.intel.models import ReportKind
 
@@ -43,15 +45,21 @@ class ObservableIn(Strict):
             elif kind is ObservableType.IPV6:
                 ipaddress.IPv6Network(value, strict=False)
         except ValueError:
-            raise ValueError(f"{value!r} is not an {kind} address") from None
+            raise ValueError(Phrase(N_("{value!r} is not an {kind} address"), value=value, kind=kind)) from None
         if kind is ObservableType.DOMAIN and not _DOMAIN.fullmatch(value):
-            raise ValueError(f"{value!r} is not a domain name")
+            raise ValueError(Phrase(N_("{value!r} is not a domain name"), value=value))
         if kind is ObservableType.URL and not re.match(r"(?i)(https?|ftp)://[^\s/$.?#].[^\s]*$", value):
-            raise ValueError(f"{value!r} is not an http(s) or ftp URL")
+            raise ValueError(Phrase(N_("{value!r} is not an http(s) or ftp URL"), value=value))
         if kind is ObservableType.EMAIL and not _EMAIL.fullmatch(value):
-            raise ValueError(f"{value!r} is not an e-mail address")
+            raise ValueError(Phrase(N_("{value!r} is not an e-mail address"), value=value))
         if kind in _HEX and not re.fullmatch(rf"[0-9A-Fa-f]{{{_HEX[kind]}}}", value):
-            raise ValueError(f"a {kind.split(':')[1].upper()} hash is {_HEX[kind]} hexadecimal digits")
+            raise ValueError(
+                Phrase(
+                    N_("a {algorithm} hash is {digits} hexadecimal digits"),
+                    algorithm=kind.split(":")[1].upper(),
+                    digits=_HEX[kind],
+                )
+            )
         return self
 
 
@@ -79,7 +87,7 @@ class ReportContentIn(Strict):
     def _names(self) -> "ReportContentIn":
         for name in self.threat_actors:
             if not name.strip() or len(name) > 200:
-                raise ValueError("a threat actor's name is 1 to 200 characters")
+                raise ValueError(N_("a threat actor's name is 1 to 200 characters"))
         return self
 
 
@@ -116,7 +124,7 @@ class SightingCreate(Strict):
     @model_validator(mode="after")
     def _in_order(self) -> "SightingCreate":
         if self.last_seen is not None and self.last_seen < self.first_seen:
-            raise ValueError("last_seen is before first_seen")
+            raise ValueError(N_("last_seen is before first_seen"))
         return self
 
 

@@ -17,6 +17,7 @@ from fusioncell.cell.definition import CellDefinition
 from fusioncell.db.base import Marking, Status
 from fusioncell.db.types import utcnow
 from fusioncell.errors import Conflict, Forbidden, Invalid
+from fusioncell.i18n import N_
 from fusioncell.intel import compose
 from fusioncell.intel.delivery import delivery_status, needs_second_officer
 from fusioncell.intel.grading import grade_of_objects
@@ -39,7 +40,7 @@ class Audience:
 
 def _may_share(subject: Subject) -> None:
     if not can_share_intel(subject):
-        raise Forbidden("intelligence is shared by liaison officers, intelligence officers and observers")
+        raise Forbidden(N_("intelligence is shared by liaison officers, intelligence officers and observers"))
 
 
 def _first_status(cell: CellDefinition, subject: Subject, kind: ReportKind, audience: Audience) -> Status:
@@ -131,7 +132,7 @@ def import_bundle(
     if problems:
         raise invalid_objects(problems)
     if not objects:
-        raise Invalid("the bundle holds no objects", details=[{"field": "bundle.objects", "problem": "empty"}])
+        raise Invalid(N_("the bundle holds no objects"), details=[{"field": "bundle.objects", "problem": "empty"}])
     named = next((o.get("name") for o in objects if o.get("type") == "report" and o.get("name")), None)
     carried_reliability, carried_credibility = grade_of_objects(objects)
     envelope = ReportEnvelope(
@@ -158,7 +159,7 @@ def import_bundle(
 def _own_report(session: Session, subject: Subject, report_id: uuid.UUID) -> IntelReport:
     report = readable_report(session, subject=subject, report_id=report_id)
     if report.origin_party != subject.party:
-        raise Forbidden("only the author's party acts on its report")
+        raise Forbidden(N_("only the author's party acts on its report"))
     _may_share(subject)
     return report
 
@@ -176,9 +177,12 @@ def release(
     now = now or utcnow()
     report = _own_report(session, subject, report_id)
     if report.status != Status.DRAFT:
-        raise Conflict(f"the report is {report.status}; only a draft is released")
+        raise Conflict(N_("the report is {status}; only a draft is released"), status=report.status)
     if report.release_requested_by is not None:
-        raise Conflict(f"{report.release_requested_by} asked to release it already; a second officer approves it")
+        raise Conflict(
+            N_("{release_requested_by} asked to release it already; a second officer approves it"),
+            release_requested_by=report.release_requested_by,
+        )
     status = delivery_status(
         cell, subject, kind=report.kind, marking=Marking(report.marking), recipients=frozenset(report.releasable_to)
     )
@@ -195,9 +199,9 @@ def approve_as_second_officer(
     now = now or utcnow()
     report = _own_report(session, subject, report_id)
     if report.status != Status.DRAFT or report.release_requested_by is None:
-        raise Conflict("nobody has asked to release this report")
+        raise Conflict(N_("nobody has asked to release this report"))
     if report.release_requested_by == subject.username:
-        raise Forbidden("a second officer approves: not the one who asked to release it")
+        raise Forbidden(N_("a second officer approves: not the one who asked to release it"))
     status = delivery_status(
         cell,
         subject,
@@ -224,16 +228,16 @@ def review(
     """The mediator lets a pending report reach its recipients, or returns it to its author with a reason."""
     report = readable_report(session, subject=subject, report_id=report_id)  # an unreadable one is missing
     if not can_review_intel(subject):
-        raise Forbidden("the mediator's liaison officers, supervisors and intelligence officers review releases")
+        raise Forbidden(N_("the mediator's liaison officers, supervisors and intelligence officers review releases"))
     if report.status != Status.PENDING:
-        raise Conflict(f"the report is {report.status}; only a pending one is reviewed")
+        raise Conflict(N_("the report is {status}; only a pending one is reviewed"), status=report.status)
     if approve:
         report.approved_by = subject.username
         report.released_at = now or utcnow()
         set_status(session, report=report, status=Status.RELEASED)
         return _record(session, report, subject, "intel-approved")
     if not reason.strip():
-        raise Invalid("say why it is returned", details=[{"field": "reason", "problem": "required"}])
+        raise Invalid(N_("say why it is returned"), details=[{"field": "reason", "problem": "required"}])
     report.returned_reason = reason
     report.release_requested_by = report.release_requested_at = report.second_approved_by = None
     set_status(session, report=report, status=Status.DRAFT)
@@ -246,7 +250,9 @@ def retract(
     """Withdrawn: still listed to its readers with the reason; its objects are served no more."""
     report = _own_report(session, subject, report_id)
     if report.status not in (Status.PENDING, Status.RELEASED):
-        raise Conflict(f"the report is {report.status}; only a pending or released report is retracted")
+        raise Conflict(
+            N_("the report is {status}; only a pending or released report is retracted"), status=report.status
+        )
     report.retracted_at = now or utcnow()
     report.retraction_reason = reason
     set_status(session, report=report, status=Status.RETRACTED)
@@ -268,11 +274,11 @@ def derive_tearline(
     now = now or utcnow()
     original = _own_report(session, subject, original_id)
     if original.status != Status.RELEASED or original.kind not in (ReportKind.REPORT, ReportKind.UPLOAD):
-        raise Conflict("a tearline is derived from a released report")
+        raise Conflict(N_("a tearline is derived from a released report"))
     wider = audience.recipients - set(original.releasable_to) - {subject.party, cell.mediator.code}
     if not wider:
         raise Invalid(
-            "a tearline is for readers the original does not reach; add a party",
+            N_("a tearline is for readers the original does not reach; add a party"),
             details=[{"field": "releasable_to", "problem": "no party beyond the original's readers"}],
         )
     envelope = ReportEnvelope(
@@ -354,7 +360,7 @@ def answer(
         ReportKind.TEARLINE,
         ReportKind.UPLOAD,
     ):
-        raise Conflict("only a released report is answered")
+        raise Conflict(N_("only a released report is answered"))
     target = compose.answer_target(objects_of(session, report))
     answer_object = build(target, identity_id(cell, subject.party), now)
     readers = report.readers(cell.mediator.code)

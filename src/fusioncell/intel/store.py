@@ -25,6 +25,7 @@ from fusioncell.db.base import Marking, Status
 from fusioncell.db.bulk import insert_rows
 from fusioncell.db.types import utcnow
 from fusioncell.errors import Invalid
+from fusioncell.i18n import N_
 from fusioncell.intel import keys as correlation_keys
 from fusioncell.intel.collections import collection_of_readers
 from fusioncell.intel.markings import (
@@ -80,7 +81,13 @@ def invalid_objects(problems: list[ObjectProblem]) -> Invalid:
     ]
     shown = "; ".join(f"{d['field']}: {d['problem']}" for d in details[:5])
     more = f" (and {len(details) - 5} more)" if len(details) > 5 else ""
-    return Invalid(f"{len(details)} problem(s); nothing was stored: {shown}{more}", details=details)
+    return Invalid(
+        N_("{count} problem(s); nothing was stored: {shown}{more}"),
+        count=len(details),
+        shown=shown,
+        more=more,
+        details=details,
+    )
 
 
 def readers_of(cell: CellDefinition, subject: Subject, recipients: frozenset[str]) -> frozenset[str]:
@@ -92,7 +99,9 @@ def check_envelope(cell: CellDefinition, subject: Subject, envelope: ReportEnvel
     unknown = sorted(envelope.recipients - cell.party_codes)
     if unknown:
         raise Invalid(
-            f"unknown party {', '.join(unknown)} (parties: {', '.join(sorted(cell.party_codes))})",
+            N_("unknown party {unknown} (parties: {party_codes})"),
+            unknown=", ".join(unknown),
+            party_codes=", ".join(sorted(cell.party_codes)),
             details=[
                 {"field": "releasable_to", "problem": f"unknown party {', '.join(unknown)}", "type": "value_error"}
             ],

@@ -14,6 +14,7 @@ from fusioncell.access.subjects import Subject
 from fusioncell.cell.definition import CellDefinition
 from fusioncell.db.base import Marking
 from fusioncell.errors import Forbidden, Invalid
+from fusioncell.i18n import N_
 from fusioncell.intel.collections import Collection, can_add_to
 from fusioncell.intel.delivery import delivery_status
 from fusioncell.intel.grading import grade_of_objects
@@ -51,7 +52,7 @@ def receive_objects(
     """A TAXII POST: the objects go out to the collection's audience (to the mediator's review first where
     the desk is supervised; TLP:RED waits for a second officer). All stored, or none with every failure."""
     if not can_add_to(subject, collection):
-        raise Forbidden("objects are added by those who speak for their party on the intelligence desk")
+        raise Forbidden(N_("objects are added by those who speak for their party on the intelligence desk"))
     marking = _envelope_marking(objects)
     reliability, credibility = grade_of_objects([o for o in objects if isinstance(o, dict)])
     envelope = ReportEnvelope(

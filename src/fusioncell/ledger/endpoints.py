@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from fusioncell.access.dependencies import Caller, CallerDep
 from fusioncell.errors import NotFound
+from fusioncell.i18n import N_
 from fusioncell.ledger import service
 from fusioncell.ledger.models import LedgerEntry
 from fusioncell.ledger.schemas import (
@@ -39,7 +40,7 @@ def checkpoint(caller: Caller = CallerDep, session: Session = SessionDep):
     (verifiers that know only the log's key ignore those lines)."""
     latest = service.latest_checkpoint(session)
     if latest is None:
-        raise NotFound("No checkpoint has been signed yet.")
+        raise NotFound(N_("No checkpoint has been signed yet."))
     return PlainTextResponse(with_cosignatures(session, latest), media_type=NOTE)
 
 

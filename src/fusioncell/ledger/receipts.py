@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from fusioncell.cell.witnesses import WitnessSettings
 from fusioncell.errors import Conflict
+from fusioncell.i18n import N_
 from fusioncell.ledger import merkle, service
 from fusioncell.ledger.models import LedgerEntry
 from fusioncell.ledger.note import Checkpoint, NoteError, Verifier, open_note, parse_checkpoint
@@ -177,7 +178,11 @@ def build_receipt(session: Session, settings: WitnessSettings, *, index: int, en
     if checkpoint is None:
         checkpoint = service.latest_checkpoint(session)
         if checkpoint is None or checkpoint.size <= index:
-            raise Conflict(f"Entry {index} is in no checkpoint yet; ask again in a moment.", details={"index": index})
+            raise Conflict(
+                N_("Entry {index} is in no checkpoint yet; ask again in a moment."),
+                index=index,
+                details={"index": index},
+            )
     if entry is not None:
         extra = entry_extra(entry.salt, entry.body)
     else:

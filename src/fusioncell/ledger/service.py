@@ -22,6 +22,7 @@ from fusioncell.db.bulk import insert_rows
 from fusioncell.db.types import utcnow
 from fusioncell.errors import Invalid, NotFound
 from fusioncell.events.wakeups import APPENDED
+from fusioncell.i18n import N_
 from fusioncell.ledger import merkle
 from fusioncell.ledger.models import Checkpoint, LedgerEntry, LedgerNode, LedgerState
 from fusioncell.ledger.note import Checkpoint as CheckpointText
@@ -262,12 +263,17 @@ def root_at(session: Session, size: int) -> bytes:
 
 def _over_size(size: int, current: int, name: str) -> None:
     if size > current:
-        raise Invalid(f"{name} must be between 0 and the tree size {current}.", details={name: size})
+        raise Invalid(
+            N_("{name} must be between 0 and the tree size {current}."),
+            name=name,
+            current=current,
+            details={name: size},
+        )
 
 
 def inclusion_proof(session: Session, *, index: int, size: int) -> list[bytes]:
     if not 0 <= index < size:
-        raise Invalid("index must be at least 0 and below size.", details={"index": index, "size": size})
+        raise Invalid(N_("index must be at least 0 and below size."), details={"index": index, "size": size})
     current, nodes = _size_and_nodes(session, merkle.inclusion_positions(index, size))
     _over_size(size, current, "size")
     return merkle.inclusion_proof(index, size, nodes)
@@ -276,7 +282,7 @@ def inclusion_proof(session: Session, *, index: int, size: int) -> list[bytes]:
 def consistency_proof(session: Session, *, first: int, second: int) -> list[bytes]:
     if not 0 <= first <= second:
         # first == 0 answers the empty proof a C2SP witness expects for its first checkpoint.
-        raise Invalid("first must be at most second.", details={"first": first, "second": second})
+        raise Invalid(N_("first must be at most second."), details={"first": first, "second": second})
     current, nodes = _size_and_nodes(session, merkle.consistency_positions(first, second))
     _over_size(second, current, "second")
     return merkle.consistency_proof(first, second, nodes)
@@ -285,7 +291,11 @@ def consistency_proof(session: Session, *, first: int, second: int) -> list[byte
 def leaves(session: Session, *, start: int, end: int) -> list[bytes]:
     size = tree_size(session)
     if not 0 <= start < end <= size:
-        raise Invalid(f"need 0 <= start < end <= tree size {size}.", details={"start": start, "end": end, "size": size})
+        raise Invalid(
+            N_("need 0 <= start < end <= tree size {size}."),
+            size=size,
+            details={"start": start, "end": end, "size": size},
+        )
     end = min(end, start + MAX_LEAVES_PER_PAGE)
     rows = session.execute(
         select(LedgerEntry.leaf).where(LedgerEntry.index >= start, LedgerEntry.index < end).order_by(LedgerEntry.index)

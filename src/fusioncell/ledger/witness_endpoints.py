@@ -19,6 +19,7 @@ from fusioncell.access.dependencies import Caller, CallerDep
 from fusioncell.access.rule import can_read
 from fusioncell.db.base import recorded_models
 from fusioncell.errors import NotFound
+from fusioncell.i18n import N_
 from fusioncell.ledger import service
 from fusioncell.ledger.models import LedgerEntry
 from fusioncell.ledger.receipts import MEDIA_TYPE, build_receipt
@@ -96,7 +97,7 @@ def receipt(
 ):
     """A C2SP tlog-proof of entry `index`; with its salt and body if the caller may read the entry."""
     if index >= service.tree_size(session):
-        raise NotFound("No such entry.")
+        raise NotFound(N_("No such entry."))
     try:
         entry = service.readable_entry(session, subject=caller.subject, index=index)
     except NotFound:

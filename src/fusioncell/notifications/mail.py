@@ -17,6 +17,8 @@ from fusioncell.access.subjects import Subject
 from fusioncell.cell.definition import CellDefinition
 from fusioncell.db.base import Envelope, Status
 from fusioncell.hotline.models import Escalation, Message
+from fusioncell.i18n import N_, SOURCE_LANGUAGE, current_language, speaking
+from fusioncell.i18n import gettext as _
 from fusioncell.ledger.models import LedgerEntry
 from fusioncell.ledger.service import tree_size
 from fusioncell.notifications.models import EmailLog, EmailSettings, EmailStatus
@@ -83,24 +85,46 @@ class OutgoingMail:
     ledger_index: int
 
 
+# A precedence in an alert's subject, in capitals as the cell writes it (translated where composed).
+PRECEDENCES = {
+    "flash": N_("FLASH"),
+    "immediate": N_("IMMEDIATE"),
+    "priority": N_("PRIORITY"),
+    "routine": N_("ROUTINE"),
+}
+
+
 def _channel(cell: CellDefinition, code: str) -> str:
+    """The channel's name in the language being written, its code beside it."""
     try:
-        return f"{cell.channel(code).names.en} ({code})"
+        return _("{name} ({code})").format(name=cell.channel(code).names.get(current_language()), code=code)
     except KeyError:
         return code
 
 
+def _precedence(code: str) -> str:
+    return _(PRECEDENCES[code]) if code in PRECEDENCES else code.upper()
+
+
 def _text(message: Message) -> str:
     if message.status == Status.RETRACTED:
-        return f"(retracted by {message.origin_party}: {message.retraction_reason})"
+        return _("(retracted by {party}: {reason})").format(
+            party=message.origin_party, reason=message.retraction_reason
+        )
     return message.body
 
 
 def compose(session: Session, *, cell: CellDefinition, user: User, log: EmailLog) -> tuple[str, str] | None:
-    """Subject and plain-text body, from the records as they now stand; None if the user may no
-    longer read them (or is disabled): such an alert is cancelled, never sent."""
+    """Subject and plain-text body, from the records as they now stand, in the recipient's language (their
+    account's choice, else English); None if the user may no longer read them (or is disabled): such an alert
+    is cancelled, never sent."""
     if user.disabled_at is not None:
         return None
+    with speaking(user.language or SOURCE_LANGUAGE):
+        return _compose(session, cell=cell, user=user, log=log)
+
+
+def _compose(session: Session, *, cell: CellDefinition, user: User, log: EmailLog) -> tuple[str, str] | None:
     subject = subject_for(user, cell)
     record_id = uuid.UUID(log.record_id)
     if log.kind == "escalation":
@@ -108,11 +132,17 @@ def compose(session: Session, *, cell: CellDefinition, user: User, log: EmailLog
         if escalation is None or not can_read_record(subject, escalation):
             return None
         message = session.get(Message, escalation.message_id)
-        precedence, channel = message.precedence.upper(), _channel(cell, message.channel)
-        title = f"[fusioncell] ESCALATION {precedence} {channel}: {escalation.party} has not acknowledged"
+        precedence, channel = _precedence(message.precedence), _channel(cell, message.channel)
+        title = _("[fusioncell] ESCALATION {precedence} {channel}: {party} has not acknowledged").format(
+            precedence=precedence, channel=channel, party=escalation.party
+        )
         lines = [
-            f"{escalation.party} did not acknowledge a {precedence} message from {message.origin_party} in {channel}",
-            f"by {escalation.due_at.isoformat(timespec='seconds')} (message {message.id}).",
+            _("{party} did not acknowledge a {precedence} message from {origin} in {channel}").format(
+                party=escalation.party, precedence=precedence, origin=message.origin_party, channel=channel
+            ),
+            _("by {due} (message {message_id}).").format(
+                due=escalation.due_at.isoformat(timespec="seconds"), message_id=message.id
+            ),
         ]
         if can_read_record(subject, message):
             lines += ["", _text(message)]
@@ -120,10 +150,13 @@ def compose(session: Session, *, cell: CellDefinition, user: User, log: EmailLog
         message = session.get(Message, record_id)
         if message is None or not can_read_record(subject, message):
             return None
-        precedence, channel = message.precedence.upper(), _channel(cell, message.channel)
-        title = f"[fusioncell] {precedence} {channel}: message from {message.origin_party}"
+        precedence, channel = _precedence(message.precedence), _channel(cell, message.channel)
+        title = _("[fusioncell] {precedence} {channel}: message from {party}").format(
+            precedence=precedence, channel=channel, party=message.origin_party
+        )
         lines = [_text(message)]
-    lines += ["", "--", f"fusioncell record entry {log.ledger_index}. Change your alerts in the cell, under Account."]
+    footer = _("fusioncell record entry {index}. Change your alerts in the cell, under Account.")
+    lines += ["", "--", footer.format(index=log.ledger_index)]
     return title, "\n".join(lines) + "\n"
 
 

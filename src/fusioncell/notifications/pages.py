@@ -15,19 +15,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from fusioncell import i18n
 from fusioncell.access.dependencies import Caller, PageCallerDep
-from fusioncell.errors import Invalid
+from fusioncell.errors import Invalid, Phrase
 from fusioncell.events.representations import registered_kinds
+from fusioncell.i18n import N_
 from fusioncell.notifications import service
 from fusioncell.notifications.models import DeliveryStatus
 from fusioncell.notifications.schemas import WebhookCreate
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
-from fusioncell.web.pages import render
+from fusioncell.web.pages import page_language, render
 
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
-FIELD_LABELS = {"url": "Target URL", "description": "Description", "kinds": "Record kinds"}
+FIELD_LABELS = {"url": N_("Target URL"), "description": N_("Description"), "kinds": N_("Record kinds")}
 
 
 def _party(caller: Caller) -> str:
@@ -67,14 +69,19 @@ def _list_page(
     return response
 
 
-def _problem(exc: ValidationError) -> str:
-    """The schema's complaints, in words for the page."""
+def _problem(exc: ValidationError) -> Phrase:
+    """The schema's complaints, in words for the page (the field's name in the page's language)."""
     problems = []
     for error in exc.errors():
         field = str(error["loc"][0]) if error.get("loc") else ""
         message = str(error.get("msg", "not valid")).removeprefix("Value error, ")
-        problems.append(f"{FIELD_LABELS.get(field, field)}: {message}." if field else f"{message}.")
-    return " ".join(problems)
+        label = Phrase(FIELD_LABELS[field]) if field in FIELD_LABELS else field
+        problems.append(
+            Phrase(N_("{field}: {problem}."), field=label, problem=message)
+            if field
+            else Phrase(N_("{problem}."), problem=message)
+        )
+    return Phrase.joined(" ", problems)
 
 
 @router.get("/webhooks", response_class=HTMLResponse)
@@ -100,16 +107,18 @@ def webhooks_create(
     party = _party(caller)
     draft = {"url": url, "description": description, "kinds": kinds}
 
-    def again(problem: str) -> HTMLResponse:
-        """The page again, with the problem and the fields as typed (nothing was stored)."""
-        return _list_page(request, caller, session, runtime, error=problem, draft=draft, status_code=422)
+    def again(problem: Phrase) -> HTMLResponse:
+        """The page again, with the problem (in the page's language) and the fields as typed (nothing was stored)."""
+        with i18n.speaking(page_language(request, caller)):
+            text = problem.in_language()
+        return _list_page(request, caller, session, runtime, error=text, draft=draft, status_code=422)
 
     if not url.strip():
-        return again("Give the URL of your system that is to receive the deliveries.")
+        return again(Phrase(N_("Give the URL of your system that is to receive the deliveries.")))
     try:
         body = WebhookCreate(url=url, description=description, kinds=kinds)
     except ValidationError as exc:
-        return again(f"Not added: {_problem(exc)}")
+        return again(Phrase(N_("Not added: {problem}"), problem=_problem(exc)))
     try:
         webhook, secret = service.create_webhook(
             session,
@@ -121,7 +130,7 @@ def webhooks_create(
             actor=caller.subject.username,
         )
     except Invalid as exc:
-        return again(f"Not added: {exc.message}.")
+        return again(Phrase(N_("Not added: {problem}."), problem=Phrase(exc.template, **exc.values)))
     return _webhook_page(request, caller, session, runtime, webhook=webhook, secret=secret, status_code=201)
 
 

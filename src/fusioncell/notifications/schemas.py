@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from fusioncell.access.schemas import Strict
 from fusioncell.cell.definition import Precedence
+from fusioncell.errors import Phrase
+from fusioncell.i18n import N_
 from fusioncell.notifications.service import email_problem, url_problem
 
 KIND = re.compile(r"^[a-z][a-z-]{0,31}$")
@@ -35,7 +37,7 @@ class WebhookCreate(Strict):
     def _kinds(cls, value: list[str]) -> list[str]:
         for kind in value:
             if not KIND.match(kind):
-                raise ValueError(f"not a record kind: {kind!r}")
+                raise ValueError(Phrase(N_("not a record kind: {kind!r}"), kind=kind))
         return sorted(set(value))
 
 

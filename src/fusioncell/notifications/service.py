@@ -20,6 +20,7 @@ from fusioncell.cell.definition import CellDefinition, Precedence
 from fusioncell.db.types import utcnow
 from fusioncell.errors import Forbidden, Invalid, NotFound
 from fusioncell.events.representations import registered
+from fusioncell.i18n import N_
 from fusioncell.ledger.service import record_change, tree_size
 from fusioncell.notifications.models import Delivery, DeliveryAttempt, DeliveryStatus, EmailSettings, Webhook
 
@@ -64,13 +65,13 @@ def party_subject(cell: CellDefinition, party: str, name: str) -> Subject:
 
 def require_admin(subject: Subject) -> None:
     if not can_manage_webhooks(subject):
-        raise Forbidden("only your party's admins manage webhooks")
+        raise Forbidden(N_("only your party's admins manage webhooks"))
 
 
 def _check_kinds(kinds: list[str]) -> list[str]:
     unknown = [kind for kind in kinds if registered(kind) is None]
     if unknown:
-        raise Invalid(f"no such record kind: {', '.join(unknown)}", details={"kinds": unknown})
+        raise Invalid(N_("no such record kind: {unknown}"), unknown=", ".join(unknown), details={"kinds": unknown})
     return sorted(set(kinds))
 
 
@@ -86,7 +87,11 @@ def create_webhook(
 ) -> tuple[Webhook, str]:
     """A new subscription; it receives what is recorded from now on. The secret is returned once."""
     if party not in cell.party_codes:
-        raise Invalid(f"unknown party {party!r}; parties are {', '.join(sorted(cell.party_codes))}")
+        raise Invalid(
+            N_("unknown party {party!r}; parties are {party_codes}"),
+            party=party,
+            party_codes=", ".join(sorted(cell.party_codes)),
+        )
     problem = url_problem(url)
     if problem:
         raise Invalid(problem, details={"url": url})
@@ -183,7 +188,7 @@ def set_email_settings(
 ) -> EmailSettings:
     """Set (or with email=None, stop) a user's e-mail alerts; alerts cover what is recorded from now on."""
     if email is not None and email_problem(email):
-        raise Invalid("not an e-mail address", details={"email": email})
+        raise Invalid(N_("not an e-mail address"), details={"email": email})
     chosen = sorted({str(Precedence(p)) for p in precedences})
     settings = email_settings(session, user=user)
     if settings is None:

@@ -12,6 +12,7 @@ from fusioncell.access.subjects import Subject
 from fusioncell.db.types import utcnow
 from fusioncell.errors import Invalid, PayloadTooLarge
 from fusioncell.events.representations import Representation, register
+from fusioncell.i18n import N_
 from fusioncell.osint import ingest as ingesting
 from fusioncell.osint import links_service, queries, sources
 from fusioncell.osint.article_schemas import (
@@ -56,7 +57,7 @@ def read_cursor(cursor: str | None) -> int:
     if not cursor:
         return 0
     if not cursor.isdigit() or len(cursor) > 9:
-        raise Invalid("cursor is not one this API gave", details={"cursor": cursor})
+        raise Invalid(N_("cursor is not one this API gave"), details={"cursor": cursor})
     return int(cursor)
 
 
@@ -147,11 +148,11 @@ def candidates_of(name: str, data: bytes) -> list:
     """An uploaded front-matter article (by its suffix) or a feed document (anything else)."""
     if name.lower().endswith(ARTICLE_SUFFIXES):
         if len(data) > MAX_FILE_BYTES:
-            raise PayloadTooLarge(f"an article file is at most {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+            raise PayloadTooLarge(N_("an article file is at most {limit} MiB"), limit=MAX_FILE_BYTES // (1024 * 1024))
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            raise Invalid("the article file is not UTF-8", details={"file": name}) from None
+            raise Invalid(N_("the article file is not UTF-8"), details={"file": name}) from None
         return [parse_article(text, where=name, is_html=name.lower().endswith((".html", ".htm")))]
     return parse_feed(data, where=name).items
 
@@ -169,7 +170,7 @@ def post_ingest(
     sources.require_ingest(caller.subject)
     data = file.file.read(MAX_UPLOAD_BYTES + 1)  # a sync route: runs in the thread pool, off the loop
     if len(data) > MAX_UPLOAD_BYTES:
-        raise PayloadTooLarge(f"an upload is at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB")
+        raise PayloadTooLarge(N_("an upload is at most {limit} MiB"), limit=MAX_UPLOAD_BYTES // (1024 * 1024))
     chosen = sources.source_by_code(session, subject=caller.subject, code=source) if source else None
     audience = [code for code in releasable_to.split(",") if code.strip()] if releasable_to is not None else None
     summary = ingesting.ingest(

@@ -11,6 +11,7 @@ import feedparser
 import httpx
 
 from fusioncell.errors import FusionError
+from fusioncell.i18n import N_
 from fusioncell.osint.frontmatter import parse_date
 from fusioncell.osint.ingest import Candidate, Rejection
 
@@ -56,11 +57,15 @@ def fetch_feed(
             if response.status_code == 304:
                 return Fetched(True, etag=etag, last_modified=last_modified)
             if response.status_code != 200:
-                raise FeedUnavailable(f"{url} answered HTTP {response.status_code}")
+                raise FeedUnavailable(
+                    N_("{url} answered HTTP {status_code}"), url=url, status_code=response.status_code
+                )
             body = _read_capped(response, url)
             return Fetched(False, body, response.headers.get("ETag"), response.headers.get("Last-Modified"))
     except httpx.HTTPError as exc:
-        raise FeedUnavailable(f"{url}: {type(exc).__name__}: {exc}") from exc
+        raise FeedUnavailable(
+            N_("{url}: {error_type}: {exc}"), url=url, error_type=type(exc).__name__, exc=exc
+        ) from exc
     finally:
         if own:
             client.close()
@@ -71,7 +76,9 @@ def _read_capped(response: httpx.Response, url: str) -> bytes:
     for chunk in response.iter_bytes():
         size += len(chunk)
         if size > MAX_FEED_BYTES:
-            raise FeedUnavailable(f"{url} is larger than {MAX_FEED_BYTES // (1024 * 1024)} MiB")
+            raise FeedUnavailable(
+                N_("{url} is larger than {limit} MiB"), url=url, limit=MAX_FEED_BYTES // (1024 * 1024)
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -20,6 +20,7 @@ from fusioncell.db.base import Marking, Status, new_id
 from fusioncell.db.types import utcnow
 from fusioncell.diplomacy.meetings.models import Meeting
 from fusioncell.errors import Invalid
+from fusioncell.i18n import N_
 from fusioncell.ledger.service import EntryDraft, append_entries, content_digest
 from fusioncell.osint.links import check_link, content_hash, guid_key
 from fusioncell.osint.models import Article, ArticleLink, OsintSource
@@ -118,7 +119,11 @@ def audience_for(cell: CellDefinition, *, source: OsintSource | None, releasable
     parties = frozenset(code.strip().upper() for code in chosen if code.strip())
     unknown = parties - cell.party_codes
     if unknown:
-        raise Invalid(f"unknown parties: {', '.join(sorted(unknown))}", details={"releasable_to": sorted(unknown)})
+        raise Invalid(
+            N_("unknown parties: {unknown}"),
+            unknown=", ".join(sorted(unknown)),
+            details={"releasable_to": sorted(unknown)},
+        )
     return parties
 
 

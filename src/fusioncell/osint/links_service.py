@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from fusioncell.access.subjects import Subject
 from fusioncell.db.types import utcnow
 from fusioncell.errors import Conflict
+from fusioncell.i18n import N_
 from fusioncell.ledger.service import record_change
 from fusioncell.osint.models import ArticleLink
 from fusioncell.osint.queries import readable_link
@@ -30,7 +31,12 @@ def decide(
 ) -> ArticleLink:
     link = readable_link(session, subject=subject, article_id=article_id, link_id=link_id)
     if link.state != "suggested":
-        raise Conflict(f"This link was already {link.state} by {link.decided_by}.", details={"state": link.state})
+        raise Conflict(
+            N_("This link was already {state} by {decided_by}."),
+            state=link.state,
+            decided_by=link.decided_by,
+            details={"state": link.state},
+        )
     link.state = decision
     link.decided_by = subject.username
     link.decided_at = now or utcnow()

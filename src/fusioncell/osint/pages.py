@@ -130,6 +130,7 @@ def article_page(
         dir=direction(article.language),
         links=[queries.link_read(link, target) for link, target in pairs],
         places={p.code: p for p in runtime.cell.places},
+        desk_names={d.code: d.names for d in runtime.cell.desks},
     )
 
 
@@ -156,7 +157,7 @@ def digest_page(
         following=(chosen + timedelta(days=1)).isoformat(),
         direction=direction,
         places={p.code: p for p in runtime.cell.places},
-        desk_names={d.code: d.names.en for d in runtime.cell.desks} | {queries.NO_DESK: "No desk"},
+        desk_names={d.code: d.names for d in runtime.cell.desks},  # said by in_language(); else "No desk"
     )
 
 

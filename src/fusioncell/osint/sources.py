@@ -19,6 +19,7 @@ from fusioncell.cell.definition import CellDefinition
 from fusioncell.db.base import Marking, Status
 from fusioncell.db.types import utcnow
 from fusioncell.errors import Conflict, Forbidden, Invalid, NotFound
+from fusioncell.i18n import N_
 from fusioncell.ledger.service import record_change
 from fusioncell.osint.links import is_safe_url
 from fusioncell.osint.models import OsintSource
@@ -33,7 +34,7 @@ def can_ingest(subject: Subject) -> bool:
 
 def require_ingest(subject: Subject) -> None:
     if not can_ingest(subject):
-        raise Forbidden("only liaison officers, desk officers and observers ingest open sources")
+        raise Forbidden(N_("only liaison officers, desk officers and observers ingest open sources"))
 
 
 def _checked(cell: CellDefinition, data: SourceCreate) -> None:
@@ -49,7 +50,7 @@ def _checked(cell: CellDefinition, data: SourceCreate) -> None:
             {"field": "article_releasable_to", "problem": f"unknown parties: {', '.join(sorted(unknown_parties))}"}
         )
     if problems:
-        raise Invalid("the source is not valid", details=problems)
+        raise Invalid(N_("the source is not valid"), details=problems)
 
 
 def _apply(source: OsintSource, data: SourceCreate) -> None:
@@ -63,7 +64,7 @@ def create_source(session: Session, *, subject: Subject, cell: CellDefinition, d
     require_ingest(subject)
     _checked(cell, data)
     if source_by_code(session, subject=subject, code=data.code, missing_ok=True) is not None:
-        raise Conflict(f"your party already has a source {data.code!r}")
+        raise Conflict(N_("your party already has a source {code!r}"), code=data.code)
     source = OsintSource(
         code=data.code, origin_party=subject.party, created_by=subject.username, status=Status.RELEASED,
         releasable_to=frozenset(), marking=Marking.GREEN, consecutive_failures=0,

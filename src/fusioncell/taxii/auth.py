@@ -30,6 +30,7 @@ from fusioncell.access.models import User
 from fusioncell.access.service import login, subject_for, user_for_token
 from fusioncell.access.subjects import Subject
 from fusioncell.errors import Throttled, Unauthenticated
+from fusioncell.i18n import N_
 from fusioncell.runtime import Runtime, get_runtime
 
 REALM = 'Basic realm="fusioncell"'
@@ -91,7 +92,7 @@ def _basic(value: str) -> tuple[str, str]:
     except (binascii.Error, UnicodeDecodeError):
         colon = username = password = ""
     if not colon or not username:
-        raise Unauthenticated("The Basic credentials are not username:password in base64.")
+        raise Unauthenticated(N_("The Basic credentials are not username:password in base64."))
     return username, password
 
 
@@ -126,9 +127,9 @@ async def _checked_password(request: Request, runtime: Runtime, username: str, p
         async with runtime.write_gate():
             throttled, user_id = await anyio.to_thread.run_sync(_log_in, runtime, username, password, client)
     if throttled:
-        raise Throttled("Too many failed logins; wait and try again.")
+        raise Throttled(N_("Too many failed logins; wait and try again."))
     if user_id is None:
-        raise Unauthenticated("Wrong username or password.")
+        raise Unauthenticated(N_("Wrong username or password."))
     checks.remember(key, user_id)
     return user_id
 
@@ -142,7 +143,7 @@ async def taxii_credentials(request: Request, runtime: Runtime = Depends(get_run
     if scheme == "basic":
         username, password = _basic(value)
         return Credentials(user_id=await _checked_password(request, runtime, username, password))
-    raise Unauthenticated("Send a bearer token or HTTP Basic credentials.")
+    raise Unauthenticated(N_("Send a bearer token or HTTP Basic credentials."))
 
 
 def taxii_subject(session: Session, runtime: Runtime, credentials: Credentials) -> Subject:
@@ -152,7 +153,7 @@ def taxii_subject(session: Session, runtime: Runtime, credentials: Credentials) 
     else:
         user = session.get(User, credentials.user_id)
     if user is None or user.disabled_at is not None:
-        raise Unauthenticated("The credentials are not valid.")
+        raise Unauthenticated(N_("The credentials are not valid."))
     return subject_for(user, runtime.cell)
 
 

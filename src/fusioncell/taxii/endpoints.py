@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fusioncell.access.subjects import Subject
 from fusioncell.errors import FusionError, NotFound, Unauthenticated
+from fusioncell.i18n import N_
 from fusioncell.intel.collections import Collection, collection_for
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
 from fusioncell.taxii import API_ROOT_PATH, DISCOVERY_PATH, MEDIA_TYPE_TAXII, OBJECTS_PATH, service
@@ -137,7 +138,10 @@ async def accepts_taxii(request: Request) -> None:
             continue
         if kind in ("*/*", "application/*") or _is_taxii_21(kind, params):
             return
-    raise NotAcceptable(f"This server answers in {MEDIA_TYPE_TAXII} only; the Accept header does not allow it.")
+    raise NotAcceptable(
+        N_("This server answers in {media_type} only; the Accept header does not allow it."),
+        media_type=MEDIA_TYPE_TAXII,
+    )
 
 
 async def posted_objects(request: Request) -> list:
@@ -147,15 +151,15 @@ async def posted_objects(request: Request) -> list:
     the request's session opens (a POST's holds the write gate)."""
     ranges = _media_ranges(request.headers.get("content-type", ""))
     if len(ranges) != 1 or not _is_taxii_21(*ranges[0]):
-        raise UnsupportedMediaType(f"Send the objects as {MEDIA_TYPE_TAXII}.")
+        raise UnsupportedMediaType(N_("Send the objects as {media_type}."), media_type=MEDIA_TYPE_TAXII)
     body = await request.body()
     try:
         envelope = await anyio.to_thread.run_sync(json.loads, body)
     except (ValueError, UnicodeDecodeError):
-        raise service.BadRequest("The body is not JSON.") from None
+        raise service.BadRequest(N_("The body is not JSON.")) from None
     objects = envelope.get("objects") if isinstance(envelope, dict) else None
     if not isinstance(objects, list) or not objects:
-        raise service.BadRequest('The body is not a TAXII envelope: {"objects": [...]} with at least one object.')
+        raise service.BadRequest(N_('The body is not a TAXII envelope: {"objects": [...]} with at least one object.'))
     return objects
 
 
@@ -265,7 +269,7 @@ def get_object(
     page_filter = service.object_filter(query_params(request), allowed=service.OBJECT_FILTERS, object_id=object_id)
     page = service.objects_page(session, subject=call.subject, collection=call.collection, filter=page_filter)
     if page.empty and page_filter.after is None:
-        raise NotFound("No such object.")
+        raise NotFound(N_("No such object."))
     return page_response(page)
 
 
@@ -276,7 +280,7 @@ def get_object_versions(
     page_filter = service.object_filter(query_params(request), allowed=service.VERSIONS_FILTERS, object_id=object_id)
     page = service.versions_page(session, subject=call.subject, collection=call.collection, filter=page_filter)
     if page.empty and page_filter.after is None:
-        raise NotFound("No such object.")
+        raise NotFound(N_("No such object."))
     return page_response(page)
 
 
@@ -328,5 +332,5 @@ def elsewhere(
     taxii_subject(session, runtime, credentials)
     allowed = _methods_at(request.url.path)
     if allowed:
-        raise MethodNotAllowed(f"{request.method} is not supported here.", details=", ".join(allowed))
-    raise NotFound("No TAXII resource here (TAXII URLs end with a slash).")
+        raise MethodNotAllowed(N_("{method} is not supported here."), method=request.method, details=", ".join(allowed))
+    raise NotFound(N_("No TAXII resource here (TAXII URLs end with a slash)."))

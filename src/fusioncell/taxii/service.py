@@ -16,6 +16,7 @@ from fusioncell.access.subjects import Subject
 from fusioncell.cell.definition import CellDefinition
 from fusioncell.db.types import utcnow
 from fusioncell.errors import FusionError, NotFound
+from fusioncell.i18n import N_
 from fusioncell.intel.collections import Collection, can_add_to, visible_collections
 from fusioncell.intel.queries import ObjectFilter, ObjectPage, collection_objects
 from fusioncell.intel.timestamps import normalise, stix_version_of
@@ -94,14 +95,18 @@ def object_filter(
         if name.startswith("match[") and name.endswith("]"):
             field = name[len("match[") : -1]
             if field not in allowed:
-                raise BadRequest(f"match[{field}] is not a filter of this endpoint (it takes {_names(allowed)}).")
+                raise BadRequest(
+                    N_("match[{field}] is not a filter of this endpoint (it takes {filters})."),
+                    field=field,
+                    filters=_names(allowed),
+                )
             matches[field] = _match_values(name, values)
     versions = matches.get("version", frozenset({"last"}))
     for version in versions - {"first", "last", "all"}:
         try:
             normalise(version)
         except ValueError:
-            raise BadRequest("match[version] takes first, last, all or STIX timestamps.") from None
+            raise BadRequest(N_("match[version] takes first, last, all or STIX timestamps.")) from None
     return ObjectFilter(
         added_after=_added_after(params.get("added_after", ())),
         ids=frozenset({object_id}) if object_id is not None else matches.get("id", frozenset()),
@@ -125,15 +130,15 @@ def _names(fields: frozenset[str]) -> str:
 def _match_values(name: str, values: Sequence[str]) -> frozenset[str]:
     found = {part.strip() for value in values for part in value.split(",") if part.strip()}
     if not found:
-        raise BadRequest(f"{name} is empty.")
+        raise BadRequest(N_("{name} is empty."), name=name)
     if len(found) > _MAX_VALUES or any(len(v) > _MAX_VALUE_LENGTH for v in found):
-        raise BadRequest(f"{name} has too many or too long values.")
+        raise BadRequest(N_("{name} has too many or too long values."), name=name)
     return frozenset(found)
 
 
 def _single(name: str, values: Sequence[str]) -> str | None:
     if len(values) > 1:
-        raise BadRequest(f"{name} may be given once.")
+        raise BadRequest(N_("{name} may be given once."), name=name)
     return values[0] if values else None
 
 
@@ -143,7 +148,7 @@ def parse_timestamp(text: str, *, name: str) -> datetime:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None or "T" not in text:
-        raise BadRequest(f"{name} is not a timestamp such as 2026-01-31T12:00:00.000Z.")
+        raise BadRequest(N_("{name} is not a timestamp such as 2026-01-31T12:00:00.000Z."), name=name)
     return moment
 
 
@@ -157,7 +162,7 @@ def _limit(values: Sequence[str]) -> int:
     if text is None:
         return MAX_PAGE_SIZE
     if not text.isdigit() or int(text) < 1:
-        raise BadRequest("limit must be a positive whole number.")
+        raise BadRequest(N_("limit must be a positive whole number."))
     return min(int(text), MAX_PAGE_SIZE)
 
 
@@ -177,7 +182,7 @@ def decode_next(values: Sequence[str]) -> int | None:
     except ValueError:
         seq = -1
     if seq < 0 or len(text) > 16:
-        raise BadRequest("next is not a value this server gave.")
+        raise BadRequest(N_("next is not a value this server gave."))
     return seq
 
 
@@ -287,10 +292,10 @@ def status_for(session: Session, *, subject: Subject, status_id: str) -> TaxiiSt
     try:
         key = uuid.UUID(status_id)
     except ValueError:
-        raise NotFound("No such status.") from None
+        raise NotFound(N_("No such status.")) from None
     status = session.get(TaxiiStatus, key)
     if status is None or status.party != subject.party:
-        raise NotFound("No such status.")
+        raise NotFound(N_("No such status."))
     return status
 
 

@@ -7,6 +7,8 @@ from sqlalchemy.orm import Session
 
 from fusioncell.access.dependencies import Caller, CallerDep
 from fusioncell.cell.definition import CellDefinition
+from fusioncell.errors import Phrase
+from fusioncell.i18n import N_
 from fusioncell.incidents.service import invalid
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
 from fusioncell.verification import queries, service, withdrawals
@@ -36,9 +38,9 @@ def _check(cell: CellDefinition, *, zone: str | None = None, party: str | None =
     """Filters naming what the cell does not have are mistakes, answered as a query that failed validation."""
     problems = {}
     if zone is not None and zone not in {z.code for z in cell.zones}:
-        problems["zone"] = f"unknown zone {zone!r}"
+        problems["zone"] = Phrase(N_("unknown zone {zone!r}"), zone=zone)
     if party is not None and party not in cell.party_codes:
-        problems["party"] = f"unknown party {party!r}"
+        problems["party"] = Phrase(N_("unknown party {party!r}"), party=party)
     if problems:
         raise invalid(problems, prefix="query.")
 

@@ -12,11 +12,12 @@ from fastapi import APIRouter, Depends, Form
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
+from fusioncell import validation_messages
 from fusioncell.access.dependencies import Caller, PageCallerDep
 from fusioncell.access.policies import can_declare_posture, can_inspect, can_track_positions
 from fusioncell.access.subjects import Subject
 from fusioncell.cell.definition import CellDefinition
-from fusioncell.errors import Invalid
+from fusioncell.i18n import N_
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
 from fusioncell.verification import endpoints
 from fusioncell.verification.schemas import MAX_TEXT_CHARS, InspectionCreate, PositionCreate, PostureCreate
@@ -53,10 +54,7 @@ def _day(value: str, field: str) -> str:
     try:
         return datetime.combine(date.fromisoformat(value.strip()), time(0, 0), tzinfo=UTC).isoformat()
     except ValueError:
-        raise Invalid(
-            f"The request is not valid: form.{field}: a date as YYYY-MM-DD",
-            details=[{"field": f"form.{field}", "problem": "a date as YYYY-MM-DD", "type": "value_error"}],
-        ) from None
+        raise validation_messages.invalid({field: N_("a date as YYYY-MM-DD")}, prefix="form.") from None
 
 
 def _counts(**values: str) -> dict[str, str]:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from fusioncell.access.dependencies import Caller, PageCallerDep
 from fusioncell.access.subjects import Subject
 from fusioncell.db.types import utcnow
+from fusioncell.i18n import N_
 from fusioncell.incidents.service import invalid
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
 from fusioncell.verification import queries, withdrawals
@@ -42,6 +43,11 @@ def _row(subject: Subject, position: Position, now: datetime) -> PositionRow:
     return PositionRow(view=position_read(position, now), move=withdrawals.next_move(subject, position))
 
 
+def _zone_names(runtime: Runtime) -> dict:
+    """The cell's zones by code, with their names in the three languages (the templates pick the page's)."""
+    return {zone.code: zone.names for zone in runtime.cell.zones}
+
+
 @router.get("/verification", response_class=HTMLResponse)
 def verification_page(
     request: Request,
@@ -62,7 +68,7 @@ def verification_page(
         inspections=[inspection_read(i) for i in inspections],
         positions=positions,
         overdue=[r for r in positions if r.view.overdue],
-        zone_names={z.code: z.names.en for z in runtime.cell.zones},
+        zone_names=_zone_names(runtime),
         form=forms_for(subject, runtime.cell),
         today=now.date().isoformat(),
         now=now,
@@ -85,7 +91,8 @@ def position_page(
         caller,
         runtime,
         row=_row(caller.subject, position, now),
-        zone_names={z.code: z.names.en for z in runtime.cell.zones},
+        zone_names=_zone_names(runtime),
+        line_names={line.code: line.names for line in runtime.cell.lines},
         today=now.date().isoformat(),
         now=now,
     )
@@ -108,7 +115,7 @@ def schedule(
     try:
         due = datetime.combine(date.fromisoformat(due_on.strip()), time(23, 59, 59), tzinfo=UTC)
     except ValueError:
-        raise invalid({"due_on": "give the date the withdrawal is due, as YYYY-MM-DD"}, prefix="form.") from None
+        raise invalid({"due_on": N_("give the date the withdrawal is due, as YYYY-MM-DD")}, prefix="form.") from None
     withdrawals.schedule_withdrawal(
         session, subject=caller.subject, position_id=position_id, due_at=due, note=note.strip() or None
     )

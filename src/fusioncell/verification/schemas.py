@@ -13,6 +13,8 @@ from fusioncell.access.schemas import EnvelopeRead, Strict
 from fusioncell.cell.common import PARTY_CODE_PATTERN, SLUG_PATTERN, PartyCode
 from fusioncell.db.base import Marking
 from fusioncell.db.types import utcnow
+from fusioncell.errors import Phrase
+from fusioncell.i18n import N_
 from fusioncell.incidents.schemas import Location
 from fusioncell.verification.models import PositionStage, Result
 
@@ -25,7 +27,7 @@ ZoneCode = Field(min_length=1, max_length=64, pattern=SLUG_PATTERN)
 
 def _not_future(value: datetime, what: str) -> datetime:
     if value > utcnow() + CLOCK_SKEW:
-        raise ValueError(f"lies in the future: {what}")
+        raise ValueError(Phrase(N_("lies in the future: {what}"), what=what))
     return value
 
 
@@ -83,7 +85,7 @@ class InspectionCreate(Envelope):
     def _zone_codes(cls, value: list[str]) -> list[str]:
         for i, code in enumerate(value):
             if not 1 <= len(code) <= 64 or not re.fullmatch(SLUG_PATTERN, code):
-                raise ValueError(f"zone {i}: not a zone code")
+                raise ValueError(Phrase(N_("zone {i}: not a zone code"), i=i))
         return list(dict.fromkeys(value))
 
     @field_validator("inspected_at")
@@ -109,7 +111,7 @@ class ScheduleCreate(Strict):
     @classmethod
     def _ahead(cls, value: datetime) -> datetime:
         if value <= utcnow():
-            raise ValueError("lies in the past: a withdrawal is scheduled ahead")
+            raise ValueError(N_("lies in the past: a withdrawal is scheduled ahead"))
         return value
 
 

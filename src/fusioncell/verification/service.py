@@ -18,7 +18,8 @@ from fusioncell.access.subjects import Subject
 from fusioncell.cell.definition import CellDefinition
 from fusioncell.db.base import Marking, Status
 from fusioncell.db.types import utcnow
-from fusioncell.errors import Forbidden
+from fusioncell.errors import Forbidden, Phrase
+from fusioncell.i18n import N_
 from fusioncell.incidents.service import default_recipients, invalid
 from fusioncell.ledger.service import record_change
 from fusioncell.verification.limits import check, limited_zones
@@ -91,7 +92,11 @@ def declaration_problems(cell: CellDefinition, subject: Subject, declaration: De
         return problems | {"zone": unknown}
     zone = cell.zone(declaration.zone)
     if zone.applies_to is not None and zone.applies_to != subject.party:
-        problems["zone"] = f"{zone.names.en} binds {zone.applies_to}'s forces: a party declares only its own bands"
+        problems["zone"] = Phrase(
+            N_("{zone} binds {applies_to}'s forces: a party declares only its own bands"),
+            zone=zone.names.en,
+            applies_to=zone.applies_to,
+        )
     return problems
 
 
@@ -100,7 +105,7 @@ def declare_posture(
 ) -> PostureDeclaration:
     """Record a declaration with what the server finds against its zone's limits (over-limit flagged)."""
     if not can_declare_posture(subject, DESK):
-        raise Forbidden("force postures are declared by a principal's liaison or de-escalation officers")
+        raise Forbidden(N_("force postures are declared by a principal's liaison or de-escalation officers"))
     problems = declaration_problems(cell, subject, declaration)
     if problems:
         raise invalid(problems, prefix=PREFIX)
@@ -138,14 +143,18 @@ def inspection_problems(
             problems[f"zones.{i}"] = unknown
     for i, finding in enumerate(report.findings):
         if finding.zone not in report.zones:
-            problems[f"findings.{i}.zone"] = f"{finding.zone!r} is not among the zones inspected"
+            problems[f"findings.{i}.zone"] = Phrase(N_("{zone!r} is not among the zones inspected"), zone=finding.zone)
     cited = (
         ("position_id", Position, report.position_id),
         ("declaration_id", PostureDeclaration, report.declaration_id),
     )
     for name, model, record_id in cited:
         if record_id is not None and not _can_cite(session, subject, model, record_id):
-            problems[name] = f"no {model.record_kind.replace('-', ' ')} your party may read: {record_id}"
+            problems[name] = Phrase(
+                N_("no {record_kind} your party may read: {record_id}"),
+                record_kind=model.record_kind.replace("-", " "),
+                record_id=record_id,
+            )
     return problems
 
 
@@ -160,7 +169,7 @@ def file_inspection(
     """An observer's report. Counts over a zone's limits make their finding a violation, and so the result,
     whatever the inspector marked: the check is the agreement's, not the reporter's."""
     if not can_inspect(subject):
-        raise Forbidden("inspections are filed by observers (UNDOF's Observer Group Golan)")
+        raise Forbidden(N_("inspections are filed by observers (UNDOF's Observer Group Golan)"))
     problems = inspection_problems(session, cell=cell, subject=subject, report=report)
     if problems:
         raise invalid(problems, prefix=PREFIX)

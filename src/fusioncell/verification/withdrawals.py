@@ -18,8 +18,9 @@ from fusioncell.access.subjects import Subject
 from fusioncell.cell.definition import CellDefinition
 from fusioncell.db.base import Marking, Status
 from fusioncell.db.types import utcnow
-from fusioncell.errors import Conflict, Forbidden
+from fusioncell.errors import Conflict, Forbidden, Phrase
 from fusioncell.geo.service import geography_for
+from fusioncell.i18n import N_
 from fusioncell.incidents.derived import DECIMALS, geometry_of
 from fusioncell.incidents.derived import positions as coordinates_of
 from fusioncell.incidents.service import invalid
@@ -52,7 +53,11 @@ def position_problems(cell: CellDefinition, subject: Subject, draft: PositionDra
     principals = sorted(p.code for p in cell.principals)
     holder = draft.holding_party or subject.party
     if holder not in principals:
-        problems["holding_party"] = f"{holder} holds no positions on the line: name one of {', '.join(principals)}"
+        problems["holding_party"] = Phrase(
+            N_("{holder} holds no positions on the line: name one of {principals}"),
+            holder=holder,
+            principals=", ".join(principals),
+        )
     area = cell.area_of_interest
     for lon, lat in coordinates_of(draft.location) if area is not None else ():
         outside = area.problems(lat=lat, lon=lon)
@@ -68,7 +73,7 @@ def register_position(
     """Track a position, occupied as of now; where it lies (zones, side) derived as for incidents."""
     now = now or utcnow()
     if not can_track_positions(subject, DESK):
-        raise Forbidden("positions are registered by liaison officers, de-escalation officers and observers")
+        raise Forbidden(N_("positions are registered by liaison officers, de-escalation officers and observers"))
     problems = position_problems(cell, subject, draft)
     if problems:
         raise invalid(problems, prefix=PREFIX)
@@ -113,11 +118,11 @@ def schedule_withdrawal(
     """The holding party (or the mediator, who brokers it) sets the date the position is to be left by."""
     position = readable_position(session, subject=subject, position_id=position_id, for_update=True)
     if not may_schedule(subject, position):
-        raise Forbidden("a withdrawal is scheduled by the holding party's officers or the mediator")
+        raise Forbidden(N_("a withdrawal is scheduled by the holding party's officers or the mediator"))
     now = now or utcnow()
     _check_move(position, PositionStage.OCCUPIED, PositionStage.SCHEDULED)
     if due_at <= now:
-        raise invalid({"due_at": "lies in the past: a withdrawal is scheduled ahead"}, prefix=PREFIX)
+        raise invalid({"due_at": N_("lies in the past: a withdrawal is scheduled ahead")}, prefix=PREFIX)
     position.due_at = due_at
     position.scheduled_at = now
     return _moved(session, subject, position, PositionStage.SCHEDULED, now, note, due_at=due_at)
@@ -129,7 +134,7 @@ def declare_withdrawn(
     """The holding party declares the position left; an observer verifies it next."""
     position = readable_position(session, subject=subject, position_id=position_id, for_update=True)
     if not may_declare_withdrawn(subject, position):
-        raise Forbidden("a withdrawal is declared by the holding party's liaison or de-escalation officers")
+        raise Forbidden(N_("a withdrawal is declared by the holding party's liaison or de-escalation officers"))
     now = now or utcnow()
     _check_move(position, PositionStage.SCHEDULED, PositionStage.WITHDRAWN)
     position.withdrawn_at = now
@@ -142,7 +147,7 @@ def verify_withdrawal(
     """An observer has seen the position left: the withdrawal is verified."""
     position = readable_position(session, subject=subject, position_id=position_id, for_update=True)
     if not can_inspect(subject):
-        raise Forbidden("a withdrawal is verified by an observer (UNDOF), never by a party to it")
+        raise Forbidden(N_("a withdrawal is verified by an observer (UNDOF), never by a party to it"))
     now = now or utcnow()
     _check_move(position, PositionStage.WITHDRAWN, PositionStage.VERIFIED)
     position.verified_at = now
@@ -177,9 +182,14 @@ def is_overdue(position: Position, now: datetime) -> bool:
 
 def _check_move(position: Position, stage: PositionStage, to: PositionStage) -> None:
     if position.status != Status.RELEASED:
-        raise Conflict(f"the position is {position.status}; it is not being tracked")
+        raise Conflict(N_("the position is {status}; it is not being tracked"), status=position.status)
     if position.stage != stage:
-        raise Conflict(f"the position is {position.stage}, not {stage}: it cannot be {to} now")
+        raise Conflict(
+            N_("the position is {stage}, not {stage2}: it cannot be {to} now"),
+            stage=position.stage,
+            stage2=stage,
+            to=to,
+        )
 
 
 def _milestone(

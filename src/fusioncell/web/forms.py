@@ -5,7 +5,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from fusioncell.errors import Invalid
+from fusioncell import validation_messages
 
 Body = TypeVar("Body", bound=BaseModel)
 
@@ -15,13 +15,4 @@ def form_body(schema: type[Body], **fields) -> Body:
     try:
         return schema.model_validate({name: value for name, value in fields.items() if value is not None})
     except ValidationError as exc:
-        details = [
-            {
-                "field": "form." + (".".join(str(part) for part in e["loc"]) or "body"),
-                "problem": e["msg"],
-                "type": e["type"],
-            }
-            for e in exc.errors()
-        ]
-        summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details)
-        raise Invalid(f"The request is not valid: {summary}", details=details) from None
+        raise validation_messages.invalid_errors(exc.errors(), prefix="form.", empty="body") from None

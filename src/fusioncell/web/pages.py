@@ -13,7 +13,8 @@ from fusioncell import i18n
 from fusioncell.access import service as access
 from fusioncell.access.dependencies import SESSION_COOKIE, Caller, PageCallerDep
 from fusioncell.diplomacy.commitments.service import mediator_overview
-from fusioncell.errors import Invalid, NotFound
+from fusioncell.errors import Invalid, NotFound, Phrase
+from fusioncell.i18n import N_
 from fusioncell.ledger import service as ledger
 from fusioncell.ledger.witness_endpoints import witness_statuses
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
@@ -67,8 +68,9 @@ def _login_form(
 ) -> HTMLResponse:
     # Double-submit token: a login form posted from another site cannot know it.
     token = secrets.token_urlsafe(24)
+    shown = _in_page_language(request, None, error) if error else None
     response = render(
-        request, "login.html", None, runtime, next=_safe_next(next), login_csrf=token, error=error, username=username
+        request, "login.html", None, runtime, next=_safe_next(next), login_csrf=token, error=shown, username=username
     )
     response.status_code = status
     response.set_cookie(
@@ -90,7 +92,7 @@ def login_submit(
     settings = runtime.settings
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie or not secrets.compare_digest(cookie, login_csrf):
-        return _login_form(request, runtime, next, "Your login form expired; please try again.", 403)
+        return _login_form(request, runtime, next, N_("Your login form expired; please try again."), 403)
     outcome = access.login(
         session,
         cell=runtime.cell,
@@ -101,9 +103,9 @@ def login_submit(
         window=timedelta(minutes=settings.login_window_minutes),
     )
     if outcome.throttled:
-        return _login_form(request, runtime, next, "Too many failed logins; wait a few minutes.", 429, username)
+        return _login_form(request, runtime, next, N_("Too many failed logins; wait a few minutes."), 429, username)
     if outcome.user is None:
-        return _login_form(request, runtime, next, "Wrong username or password.", 401, username)
+        return _login_form(request, runtime, next, N_("Wrong username or password."), 401, username)
     _, secret = access.start_web_session(session, user=outcome.user, hours=settings.session_hours)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
@@ -136,7 +138,11 @@ def choose_language(
 ):
     """The account's interface language, remembered for its next pages; empty follows the browser again."""
     if language and language not in i18n.LANGUAGES:
-        raise Invalid(f"unknown language {language!r}; the cell speaks {', '.join(i18n.LANGUAGES)}")
+        raise Invalid(
+            N_("unknown language {language!r}; the cell speaks {languages}"),
+            language=language,
+            languages=", ".join(i18n.LANGUAGES),
+        )
     access.set_language(session, user=caller.user, language=language or None)
     return RedirectResponse(_safe_next(next), status_code=303)
 
@@ -157,7 +163,7 @@ def home(
 def desk_page(desk: str, request: Request, caller: Caller = PageCallerDep, runtime: Runtime = Depends(get_runtime)):
     known = {d.code: d for d in runtime.cell.desks}
     if desk not in known:
-        raise NotFound("No such desk.")
+        raise NotFound(N_("No such desk."))
     return render(request, "desk.html", caller, runtime, desk=known[desk], coming=DESK_PAGES.get(desk, ""))
 
 
@@ -215,7 +221,7 @@ def tokens_create(
     name = name.strip()
     secret, error = None, None
     if not name:
-        error = "Give the token a name, e.g. the tool that will use it."
+        error = _in_page_language(request, caller, N_("Give the token a name, e.g. the tool that will use it."))
     else:
         _, secret = access.create_token(session, user=caller.user, name=name, actor=caller.user.username)
     tokens = access.list_tokens(session, user=caller.user)
@@ -233,4 +239,11 @@ def tokens_revoke(token_id: uuid.UUID, caller: Caller = PageCallerDep, session: 
 
 @router.get("/docs", response_class=HTMLResponse)
 def api_docs(request: Request, runtime: Runtime = Depends(get_runtime)):
-    return templates.TemplateResponse(request, "api_docs.html", {"cell": runtime.cell})
+    return render(request, "api_docs.html", None, runtime)
+
+
+def _in_page_language(request: Request, caller: Caller | None, message: str, **values) -> str:
+    """A page's notice (a catalog template marked with N_, with its values) in the language the page speaks:
+    the handler runs before `render` sets it."""
+    with i18n.speaking(page_language(request, caller)):
+        return Phrase(message, **values).in_language()

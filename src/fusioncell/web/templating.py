@@ -9,8 +9,9 @@ from importlib.resources import files
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 
-from fusioncell import i18n
+from fusioncell import i18n, translation
 from fusioncell.access.policies import can_manage_webhooks
+from fusioncell.glossary.highlight import glossed
 from fusioncell.i18n import formats
 
 templates = Jinja2Templates(directory=str(files("fusioncell.web") / "templates"))
@@ -64,3 +65,7 @@ templates.env.filters |= {
     "number": formats.number,
     "percent": formats.percent,
 }
+# The agreed glossary's terms marked in messages, statements and reports (glossary/highlight.py).
+templates.env.filters["glossed"] = glossed
+# The language pairs of installed machine-translation models; empty (and the feature absent) without one.
+templates.env.globals["machine_translation"] = translation.offered

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from fusioncell.db.types import utcnow
+from fusioncell.i18n import formats
 from tests.access.matrix import MatrixCase, assert_matrix_holds
 from tests.diplomacy.meetings.conftest import counts, meeting_body
 from tests.diplomacy.meetings.test_matrix import MISSING, make_meeting, meeting_actions
@@ -33,7 +34,8 @@ def test_the_calendar_lists_only_readable_meetings_in_the_cell_s_zone(browser, c
         html = page(browser("syr.liaison"), f"/meetings?view={view}&at={local.date().isoformat()}")
         assert f'data-calendar-meeting="{both["id"]}"' in html and isr_only["id"] not in html
         assert "Plenary &lt;script&gt;x&lt;/script&gt;" in html and "<script>x</script>" not in html
-        assert f"{local:%H:%M} ({start:%H:%M} UTC)" in html
+        # The time of day as the page's language (English here) writes it, in the cell's zone and in UTC.
+        assert f"{formats.time_of_day(start, cell.timezone)} ({formats.time_of_day(start, 'UTC')} UTC)" in html
     assert isr_only["id"] in page(browser("isr.liaison"), "/meetings")
     upcoming = page(browser("fra.observer"), "/meetings")
     assert both["id"] not in upcoming and 'data-testid="form-meeting"' not in upcoming

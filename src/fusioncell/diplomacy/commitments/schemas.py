@@ -11,6 +11,8 @@ from pydantic import AwareDatetime, BaseModel, Field, model_validator
 from fusioncell.access.schemas import EnvelopeRead, Strict
 from fusioncell.db.base import Marking
 from fusioncell.diplomacy.commitments.models import Outcome, SourceKind, State
+from fusioncell.errors import Phrase
+from fusioncell.i18n import N_
 
 MAX_TEXT_CHARS = 4000
 MAX_NOTE_CHARS = 4000
@@ -38,14 +40,24 @@ class CommitmentCreate(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> "CommitmentCreate":
         if self.due_at <= self.made_at:
-            raise ValueError(f"due_at ({self.due_at.isoformat()}) must be after made_at ({self.made_at.isoformat()})")
+            raise ValueError(
+                Phrase(
+                    N_("due_at ({due_at}) must be after made_at ({made_at})"),
+                    due_at=self.due_at.isoformat(),
+                    made_at=self.made_at.isoformat(),
+                )
+            )
         if self.source_kind != SourceKind.OTHER:
             if not self.source_id:
-                raise ValueError(f"source_id is required when source_kind is {self.source_kind}")
+                raise ValueError(
+                    Phrase(N_("source_id is required when source_kind is {source_kind}"), source_kind=self.source_kind)
+                )
             try:
                 uuid.UUID(self.source_id)
             except ValueError:
-                raise ValueError(f"source_id must be the {self.source_kind}'s id (a UUID)") from None
+                raise ValueError(
+                    Phrase(N_("source_id must be the {source_kind}'s id (a UUID)"), source_kind=self.source_kind)
+                ) from None
         return self
 
 
@@ -77,7 +89,7 @@ class RulingCreate(Strict):
     @model_validator(mode="after")
     def _state_only_when_upheld(self) -> "RulingCreate":
         if self.state is not None and self.outcome != Outcome.UPHELD:
-            raise ValueError("a state is set only by a ruling that upholds the contest")
+            raise ValueError(N_("a state is set only by a ruling that upholds the contest"))
         return self
 
 

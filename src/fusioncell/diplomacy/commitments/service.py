@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fusioncell import validation_messages
 from fusioncell.access.policies import speaks_on_desk
 from fusioncell.access.rule import readable
 from fusioncell.access.subjects import Role, Subject
@@ -33,7 +34,8 @@ from fusioncell.diplomacy.commitments.models import (
     State,
 )
 from fusioncell.diplomacy.commitments.schemas import CommitmentCreate
-from fusioncell.errors import Conflict, Forbidden, Invalid, NotFound
+from fusioncell.errors import Conflict, Forbidden, Invalid, NotFound, Phrase
+from fusioncell.i18n import N_
 from fusioncell.ledger.service import record_change
 
 DESK = "diplomacy"
@@ -42,9 +44,7 @@ CLOCK_SKEW = timedelta(minutes=5)  # a made_at this far ahead of the server's cl
 
 def invalid(problems: dict[str, str]) -> Invalid:
     """The one error shape, each problem at its field as the API's body names it."""
-    details = [{"field": f"body.{name}", "problem": text, "type": "value_error"} for name, text in problems.items()]
-    summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details)
-    return Invalid(f"The request is not valid: {summary}", details=details)
+    return validation_messages.invalid(problems, prefix="body.")
 
 
 def speaks(subject: Subject) -> bool:
@@ -79,19 +79,27 @@ def record_commitment(
     """Register what a party undertook, released at once to the plenary (or whom the body names)."""
     now = now or utcnow()
     if not speaks(subject) or subject.party_role == "observer":
-        raise Forbidden("commitments are recorded by the mediator's and the principals' liaison and diplomacy officers")
+        raise Forbidden(
+            N_("commitments are recorded by the mediator's and the principals' liaison and diplomacy officers")
+        )
     problems = {}
     if body.responsible_party not in cell.party_codes:
-        problems["responsible_party"] = f"unknown party {body.responsible_party}"
+        problems["responsible_party"] = Phrase(
+            N_("unknown party {responsible_party}"), responsible_party=body.responsible_party
+        )
     unknown = sorted(set(body.releasable_to or ()) - cell.party_codes)
     if unknown:
-        problems["releasable_to"] = f"unknown party {', '.join(unknown)}"
+        problems["releasable_to"] = Phrase(N_("unknown party {unknown}"), unknown=", ".join(unknown))
     if body.source_id and body.source_kind != SourceKind.OTHER:
         found = linked_record(session, subject=subject, kind=body.source_kind, record_id=uuid.UUID(body.source_id))
         if found is None:
-            problems["source_id"] = f"no {body.source_kind} {body.source_id} that you may read"
+            problems["source_id"] = Phrase(
+                N_("no {source_kind} {source_id} that you may read"),
+                source_kind=body.source_kind,
+                source_id=body.source_id,
+            )
     if body.made_at > now + CLOCK_SKEW:
-        problems["made_at"] = "a commitment is recorded once made: made_at is in the future"
+        problems["made_at"] = N_("a commitment is recorded once made: made_at is in the future")
     if problems:
         raise invalid(problems)
     wanted = plenary(cell) if body.releasable_to is None else frozenset(body.releasable_to)
@@ -122,9 +130,9 @@ def agree(session: Session, *, subject: Subject, commitment_id: uuid.UUID, now: 
     """A proposal becomes binding: accepted by the responsible party, or recorded as agreed by the mediator."""
     commitment = standing_commitment(session, subject=subject, commitment_id=commitment_id)
     if not (answers_for(subject, commitment) or rules(subject)):
-        raise Forbidden("a commitment is agreed by its responsible party or recorded as agreed by the mediator")
+        raise Forbidden(N_("a commitment is agreed by its responsible party or recorded as agreed by the mediator"))
     if commitment.state != State.PROPOSED:
-        raise Conflict(f"the commitment is {commitment.state}, not proposed")
+        raise Conflict(N_("the commitment is {state}, not proposed"), state=commitment.state)
     _move(session, subject, commitment, State.AGREED, now, via="agree", action="commitment-agreed")
     return commitment
 
@@ -132,7 +140,7 @@ def agree(session: Session, *, subject: Subject, commitment_id: uuid.UUID, now: 
 def add_note(session: Session, *, subject: Subject, commitment_id: uuid.UUID, body: str) -> CommitmentNote:
     commitment = standing_commitment(session, subject=subject, commitment_id=commitment_id)
     if not answers_for(subject, commitment):
-        raise Forbidden("progress is noted by the responsible party's liaison and diplomacy officers")
+        raise Forbidden(N_("progress is noted by the responsible party's liaison and diplomacy officers"))
     return _note(session, subject, commitment, body, None)
 
 
@@ -142,14 +150,16 @@ def claim(
     """The responsible party says it is under way or done, with a note of what was done."""
     commitment = standing_commitment(session, subject=subject, commitment_id=commitment_id)
     if not answers_for(subject, commitment):
-        raise Forbidden("only the responsible party claims progress on its commitment")
+        raise Forbidden(N_("only the responsible party claims progress on its commitment"))
     if State(state) not in CLAIMABLE:
-        raise invalid({"state": "a party claims in_progress or done"})
+        raise invalid({"state": N_("a party claims in_progress or done")})
     allowed = (State.AGREED,) if state == State.IN_PROGRESS else (State.AGREED, State.IN_PROGRESS)
     if commitment.state not in allowed:
-        raise Conflict(f"the commitment is {commitment.state}; {state} cannot be claimed from there")
+        raise Conflict(
+            N_("the commitment is {state}; {state2} cannot be claimed from there"), state=commitment.state, state2=state
+        )
     if open_contest(session, commitment) is not None:
-        raise Conflict("a contest of the last claim waits for the mediator's ruling")
+        raise Conflict(N_("a contest of the last claim waits for the mediator's ruling"))
     _note(session, subject, commitment, note, state)
     _move(session, subject, commitment, State(state), now, via="claim", action="commitment-claimed")
     return commitment
@@ -161,11 +171,11 @@ def add_evidence(
     """Link a record the caller may read; one it may not read is refused as one that does not exist."""
     commitment = standing_commitment(session, subject=subject, commitment_id=commitment_id)
     if not (speaks(subject) or rules(subject) or Role.OBSERVER in subject.roles):
-        raise Forbidden("evidence is linked by liaison, diplomacy officers and observers")
+        raise Forbidden(N_("evidence is linked by liaison, diplomacy officers and observers"))
     if linked_record(session, subject=subject, kind=kind, record_id=record_id) is None:
-        raise invalid({"id": f"no {kind} {record_id} that you may read"})
+        raise invalid({"id": Phrase(N_("no {kind} {record_id} that you may read"), kind=kind, record_id=record_id)})
     if any(e["kind"] == kind and e["id"] == str(record_id) for e in commitment.evidence):
-        raise Conflict(f"that {kind} is linked already")
+        raise Conflict(N_("that {kind} is linked already"), kind=kind)
     link = {"kind": kind, "id": str(record_id), "added_by": subject.username, "added_party": subject.party}
     commitment.evidence = [*commitment.evidence, link | {"added_at": utcnow().isoformat(timespec="microseconds")}]
     commitment.version += 1
@@ -177,12 +187,16 @@ def contest(session: Session, *, subject: Subject, commitment_id: uuid.UUID, rea
     """Another reading party disputes the responsible party's latest claim; the mediator will rule."""
     commitment = standing_commitment(session, subject=subject, commitment_id=commitment_id)
     if subject.party == commitment.responsible_party or not may_contest(subject):
-        raise Forbidden("a claim is contested by another party's liaison, diplomacy officers or observers")
+        raise Forbidden(N_("a claim is contested by another party's liaison, diplomacy officers or observers"))
     last = commitment.history[-1]
     if last.get("via") != "claim":
-        raise Conflict(f"there is no claim to contest: the commitment is {commitment.state} by {last.get('via')}")
+        raise Conflict(
+            N_("there is no claim to contest: the commitment is {state} by {last}"),
+            state=commitment.state,
+            last=last.get("via"),
+        )
     if _contested_since_claim(session, commitment):
-        raise Conflict("this claim is contested already")
+        raise Conflict(N_("this claim is contested already"))
     prior = commitment.history[-2]["state"] if len(commitment.history) > 1 else State.AGREED
     contested = CommitmentContest(
         commitment_id=commitment.id,
@@ -212,11 +226,11 @@ def rule(
     commitment = standing_commitment(session, subject=subject, commitment_id=commitment_id)
     contested = readable_contest(session, subject=subject, commitment=commitment, contest_id=contest_id)
     if not rules(subject):
-        raise Forbidden("the mediator rules on contests")
+        raise Forbidden(N_("the mediator rules on contests"))
     if contested.outcome is not None:
-        raise Conflict(f"the contest was ruled on already ({contested.outcome})")
+        raise Conflict(N_("the contest was ruled on already ({outcome})"), outcome=contested.outcome)
     if outcome == Outcome.UPHELD and commitment.state != contested.claimed_state:
-        raise Conflict(f"the commitment is {commitment.state} since the contest; mark it instead")
+        raise Conflict(N_("the commitment is {state} since the contest; mark it instead"), state=commitment.state)
     contested.outcome, contested.ruling = str(outcome), reason
     contested.ruled_by, contested.ruled_at = subject.username, now
     if outcome == Outcome.UPHELD:
@@ -239,11 +253,11 @@ def mark(
     """The mediator finds a commitment breached, or records it withdrawn."""
     commitment = standing_commitment(session, subject=subject, commitment_id=commitment_id)
     if not rules(subject):
-        raise Forbidden("only the mediator marks a commitment breached or withdrawn")
+        raise Forbidden(N_("only the mediator marks a commitment breached or withdrawn"))
     if commitment.state in FINAL:
-        raise Conflict(f"the commitment is {commitment.state} already")
+        raise Conflict(N_("the commitment is {state} already"), state=commitment.state)
     if state == State.BREACHED and commitment.state not in OPEN_STATES:
-        raise Conflict("only an agreed commitment can be breached; a proposal is withdrawn")
+        raise Conflict(N_("only an agreed commitment can be breached; a proposal is withdrawn"))
     _move(session, subject, commitment, State(state), now, via="mark", reason=reason)
     return commitment
 
@@ -306,7 +320,7 @@ def standing_commitment(session: Session, *, subject: Subject, commitment_id: uu
     """A readable commitment that can still be acted on: released, not waiting or retracted."""
     commitment = readable_commitment(session, subject=subject, commitment_id=commitment_id)
     if commitment.status != Status.RELEASED:
-        raise Conflict(f"the commitment is {commitment.status}; nothing can be done about it")
+        raise Conflict(N_("the commitment is {status}; nothing can be done about it"), status=commitment.status)
     return commitment
 
 

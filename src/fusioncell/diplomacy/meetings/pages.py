@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
@@ -25,6 +26,8 @@ from fusioncell.diplomacy.meetings import endpoints, service
 from fusioncell.diplomacy.meetings.models import MinutesState
 from fusioncell.diplomacy.meetings.schemas import ApprovalIn, MeetingCreate, MeetingRead, MinutesIn
 from fusioncell.diplomacy.meetings.service import When
+from fusioncell.i18n import current_language, formats
+from fusioncell.i18n import gettext as _
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
 from fusioncell.web.forms import form_body
 from fusioncell.web.pages import render
@@ -37,15 +40,26 @@ CALENDAR_SIZE = 200
 
 @dataclass(frozen=True)
 class Clock:
-    """Shows a UTC moment in the cell's time zone, UTC beside it."""
+    """Shows a UTC moment in the cell's time zone, UTC beside it, as the page's language writes dates and times
+    (i18n.formats, called while the template renders, so in the language `render` speaks)."""
 
     zone: ZoneInfo
 
     def local(self, moment: datetime) -> str:
-        return moment.astimezone(self.zone).strftime("%a %d %b %Y %H:%M")
+        """The day (with its weekday) and the time of day in the cell's zone."""
+        day = formats.day(moment, self.zone.key, style="full")
+        return _("%(day)s, %(time)s") % {"day": day, "time": self.time(moment)}
+
+    def time(self, moment: datetime) -> str:
+        """The time of day only, in the cell's zone (a calendar cell's line)."""
+        return formats.time_of_day(moment, self.zone.key)
 
     def utc(self, moment: datetime) -> str:
-        return moment.astimezone(UTC).strftime("%H:%M UTC")
+        return formats.time_of_day(moment, "UTC") + " UTC"
+
+    def weekday(self, day: date) -> str:
+        """A calendar column's heading: the day's abbreviated weekday name in the page's language (CLDR)."""
+        return format_date(day, "EEE", locale=current_language())
 
     def day(self, moment: datetime) -> date:
         return moment.astimezone(self.zone).date()

@@ -11,6 +11,8 @@ from pydantic import AwareDatetime, BaseModel, Field, ValidationInfo, field_vali
 from fusioncell.access.schemas import EnvelopeRead, Strict
 from fusioncell.db.base import Marking
 from fusioncell.diplomacy.meetings.models import MinutesState
+from fusioncell.errors import Phrase
+from fusioncell.i18n import N_
 
 MAX_DURATION = timedelta(days=14)  # a longer conference is scheduled session by session
 MAX_MINUTES_CHARS = 50_000
@@ -42,18 +44,23 @@ class MeetingCreate(Strict):
     def _after_start(cls, value: datetime, info: ValidationInfo) -> datetime:
         start = info.data.get("starts_at")
         if start is not None and value <= start:
-            raise ValueError("ends_at must be after starts_at: a meeting cannot end before it starts")
+            raise ValueError(N_("ends_at must be after starts_at: a meeting cannot end before it starts"))
         if start is not None and value - start > MAX_DURATION:
-            raise ValueError(f"the meeting lasts longer than {MAX_DURATION.days} days: schedule it session by session")
+            raise ValueError(
+                Phrase(
+                    N_("the meeting lasts longer than {days} days: schedule it session by session"),
+                    days=MAX_DURATION.days,
+                )
+            )
         return value
 
     @model_validator(mode="after")
     def _one_venue(self) -> "MeetingCreate":
         if (self.place is None) == (self.venue is None):
-            raise ValueError("give the venue as exactly one of place (a gazetteer code) or venue (free text)")
+            raise ValueError(N_("give the venue as exactly one of place (a gazetteer code) or venue (free text)"))
         parties = [p.party for p in self.participants]
         if len(parties) != len(set(parties)):
-            raise ValueError("a party is named twice among the participants")
+            raise ValueError(N_("a party is named twice among the participants"))
         return self
 
 

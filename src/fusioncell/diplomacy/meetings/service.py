@@ -14,6 +14,7 @@ from enum import StrEnum
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from fusioncell import validation_messages
 from fusioncell.access.policies import speaks_on_desk
 from fusioncell.access.rule import can_read_record, readable
 from fusioncell.access.subjects import Role, Subject
@@ -21,8 +22,9 @@ from fusioncell.cell.definition import CellDefinition
 from fusioncell.db.base import Marking, Status
 from fusioncell.db.types import utcnow
 from fusioncell.diplomacy.meetings.models import Meeting, MinutesState
-from fusioncell.errors import Conflict, Forbidden, Invalid, NotFound
+from fusioncell.errors import Conflict, Forbidden, Invalid, NotFound, Phrase
 from fusioncell.hotline.models import Attachment
+from fusioncell.i18n import N_
 from fusioncell.ledger.service import record_change
 
 DESK = "diplomacy"
@@ -62,9 +64,7 @@ def can_approve_for_party(subject: Subject) -> bool:
 
 def _invalid(problems: dict[str, str]) -> Invalid:
     """The one error shape, each problem at its field as the API's request body names it."""
-    details = [{"field": f"body.{name}", "problem": text, "type": "value_error"} for name, text in problems.items()]
-    summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details)
-    return Invalid(f"The request is not valid: {summary}", details=details)
+    return validation_messages.invalid(problems, prefix="body.")
 
 
 def readable_meeting(session: Session, *, subject: Subject, meeting_id: uuid.UUID, for_update: bool = False) -> Meeting:
@@ -113,7 +113,7 @@ def _cursor(session: Session, subject: Subject, after: uuid.UUID) -> Meeting:
     try:
         return readable_meeting(session, subject=subject, meeting_id=after)
     except NotFound:
-        raise Invalid("cursor: no such meeting; start from the first page") from None
+        raise Invalid(N_("cursor: no such meeting; start from the first page")) from None
 
 
 def _beyond(last: Meeting, ascending: bool):
@@ -127,10 +127,16 @@ def _participants(cell: CellDefinition, plan: MeetingPlan) -> list[dict]:
     unknown = sorted(set(plan.participants) - cell.party_codes)
     if unknown:
         known = ", ".join(sorted(cell.party_codes))
-        raise _invalid({"participants": f"unknown party {', '.join(unknown)} (parties: {known})"})
+        raise _invalid(
+            {
+                "participants": Phrase(
+                    N_("unknown party {unknown} (parties: {known})"), unknown=", ".join(unknown), known=known
+                )
+            }
+        )
     principals = {p.code for p in cell.principals}
     if not principals & set(plan.participants):
-        raise _invalid({"participants": "name at least one principal party: someone must approve the minutes"})
+        raise _invalid({"participants": N_("name at least one principal party: someone must approve the minutes")})
     mediator = cell.mediator.code
     ordered = [mediator] + [code for code in plan.participants if code != mediator]
     return [{"party": code, "delegates": list(plan.participants.get(code, ()))} for code in ordered]
@@ -139,7 +145,13 @@ def _participants(cell: CellDefinition, plan: MeetingPlan) -> list[dict]:
 def _venue(cell: CellDefinition, plan: MeetingPlan) -> None:
     if plan.place is not None and plan.place not in {p.code for p in cell.places}:
         known = ", ".join(p.code for p in cell.places) or "none"
-        raise _invalid({"place": f"unknown place {plan.place!r} (the gazetteer's places: {known})"})
+        raise _invalid(
+            {
+                "place": Phrase(
+                    N_("unknown place {place!r} (the gazetteer's places: {known})"), place=plan.place, known=known
+                )
+            }
+        )
 
 
 def _attachments(session: Session, subject: Subject, ids: tuple[uuid.UUID, ...]) -> list[Attachment]:
@@ -148,7 +160,9 @@ def _attachments(session: Session, subject: Subject, ids: tuple[uuid.UUID, ...])
     for attachment_id in dict.fromkeys(ids):
         attachment = session.get(Attachment, attachment_id)
         if attachment is None or not can_read_record(subject, attachment):
-            raise _invalid({"attachments": f"no such file you may read: {attachment_id}"})
+            raise _invalid(
+                {"attachments": Phrase(N_("no such file you may read: {attachment_id}"), attachment_id=attachment_id)}
+            )
         found.append(attachment)
     return found
 
@@ -178,7 +192,9 @@ def schedule_meeting(
 ) -> Meeting:
     """Record a meeting, readable at once by its participants (and the mediator, who chairs it)."""
     if not can_chair(subject):
-        raise Forbidden("meetings are scheduled by the mediator's liaison officers, supervisors and diplomacy officers")
+        raise Forbidden(
+            N_("meetings are scheduled by the mediator's liaison officers, supervisors and diplomacy officers")
+        )
     participants = _participants(cell, plan)
     _venue(cell, plan)
     attachments = _attachments(session, subject, plan.attachments)
@@ -209,9 +225,9 @@ def schedule_meeting(
 def _open_minutes(meeting: Meeting) -> None:
     """Minutes may change only on a meeting that stands and whose minutes are not agreed."""
     if meeting.status != Status.RELEASED:
-        raise Conflict(f"the meeting is {meeting.status}; its minutes cannot change")
+        raise Conflict(N_("the meeting is {status}; its minutes cannot change"), status=meeting.status)
     if meeting.minutes_state == MinutesState.AGREED:
-        raise Conflict("the minutes are agreed and in the record; they cannot change")
+        raise Conflict(N_("the minutes are agreed and in the record; they cannot change"))
 
 
 def draft_minutes(
@@ -220,11 +236,13 @@ def draft_minutes(
     """Put a (new) draft of the minutes to the attending parties; any approval of an earlier draft is void."""
     meeting = readable_meeting(session, subject=subject, meeting_id=meeting_id, for_update=True)
     if not can_chair(subject):
-        raise Forbidden("minutes are drafted by the mediator's liaison officers, supervisors and diplomacy officers")
+        raise Forbidden(
+            N_("minutes are drafted by the mediator's liaison officers, supervisors and diplomacy officers")
+        )
     _open_minutes(meeting)
     now = now or utcnow()
     if meeting.starts_at > now:
-        raise Conflict("the meeting has not started yet; minutes are drafted once it has")
+        raise Conflict(N_("the meeting has not started yet; minutes are drafted once it has"))
     redraft = meeting.minutes_draft > 0
     meeting.minutes_state = MinutesState.DRAFT
     meeting.minutes_draft += 1
@@ -245,16 +263,20 @@ def approve_minutes(
     the first approval stands and nothing is recorded. The last approval makes the minutes agreed."""
     meeting = readable_meeting(session, subject=subject, meeting_id=meeting_id, for_update=True)
     if subject.party not in meeting.approving_parties:
-        raise Forbidden("your party is not an attending party asked to approve these minutes")
+        raise Forbidden(N_("your party is not an attending party asked to approve these minutes"))
     if not can_approve_for_party(subject):
-        raise Forbidden("minutes are approved by a party's liaison officers and diplomacy officers")
+        raise Forbidden(N_("minutes are approved by a party's liaison officers and diplomacy officers"))
     _open_minutes(meeting)
     if meeting.minutes_state == MinutesState.NONE:
-        raise Conflict("no minutes have been drafted yet; there is nothing to approve")
+        raise Conflict(N_("no minutes have been drafted yet; there is nothing to approve"))
     if draft != meeting.minutes_draft:
         raise Conflict(
-            f"draft {draft} is not the current draft: the minutes are at draft {meeting.minutes_draft}; "
-            "read it and approve that one",
+            N_(
+                "draft {draft} is not the current draft: the minutes are at draft {minutes_draft}; read it "
+                "and approve that one"
+            ),
+            draft=draft,
+            minutes_draft=meeting.minutes_draft,
             details={"current_draft": meeting.minutes_draft},
         )
     if subject.party in meeting.minutes_approvals:

@@ -12,8 +12,23 @@
   var BUCKETS = ["delivered", "committed", "proposed", "expected"];
   var COLOURS = { delivered: "#2e8b57", committed: "#1f5f9e", proposed: "#b7791f", expected: "#6b46c1", target: "#c0392b" };
 
+  // The page's language, for the charts' numbers and month labels (the frame sets it on <html>).
+  var LANGUAGE = document.documentElement.lang || "en";
+
   function text(name) {
     return root.getAttribute("data-text-" + name) || "";
+  }
+
+  // A metric's unit in the page's language, from its canvas's data-text-unit (the JSON's unit is a code).
+  function unitOf(canvas, metric) {
+    return canvas.getAttribute("data-text-unit") || metric.unit;
+  }
+
+  function monthLabel(isoDay) {
+    var parts = String(isoDay).split("-");
+    if (parts.length !== 3 || !window.Intl) return isoDay;
+    var day = new Date(Date.UTC(+parts[0], +parts[1] - 1, +parts[2]));
+    return new Intl.DateTimeFormat(LANGUAGE, { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" }).format(day);
   }
 
   function setStatus(message) {
@@ -58,7 +73,7 @@
     var datasets = [
       {
         type: "bar",
-        label: metric.unit,
+        label: unitOf(canvas, metric),
         data: BUCKETS.map(function (b) { return metric.totals[b]; }),
         backgroundColor: BUCKETS.map(function (b) { return COLOURS[b]; }),
       },
@@ -69,8 +84,9 @@
       data: { labels: BUCKETS.map(function (b) { return text(b); }), datasets: datasets },
       options: {
         animation: false,
+        locale: LANGUAGE,
         maintainAspectRatio: false,
-        scales: { y: { beginAtZero: true, title: { display: true, text: metric.unit } } },
+        scales: { y: { beginAtZero: true, title: { display: true, text: unitOf(canvas, metric) } } },
       },
     });
     marked(canvas, datasets.length);
@@ -85,11 +101,12 @@
     if (metric.target !== null) datasets.push(targetLine(metric.target, dates.length));
     new window.Chart(canvas, {
       type: "line",
-      data: { labels: dates, datasets: datasets },
+      data: { labels: dates.map(monthLabel), datasets: datasets },
       options: {
         animation: false,
+        locale: LANGUAGE,
         maintainAspectRatio: false,
-        scales: { y: { beginAtZero: true, title: { display: true, text: metric.unit } } },
+        scales: { y: { beginAtZero: true, title: { display: true, text: unitOf(canvas, metric) } } },
       },
     });
     marked(canvas, datasets.length);

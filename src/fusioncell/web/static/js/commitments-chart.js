@@ -26,7 +26,8 @@
       data: {
         labels: progress.weeks.map(function (week) { return text("week").replace("{week}", week); }),
         datasets: progress.series.map(function (s, i) {
-          return { label: s.state.replace("_", " "), data: s.counts, backgroundColor: PALETTE[i % PALETTE.length] };
+          // The status's name in the page's language (data-text-state-<status>), else its code.
+          return { label: text("state-" + s.state.replace(/_/g, "-")) || s.state, data: s.counts, backgroundColor: PALETTE[i % PALETTE.length] };
         }),
       },
       options: {

@@ -1,7 +1,9 @@
 // The de-escalation dashboard's charts (templates/dashboard.html, GET /dashboard/deescalation), drawn with the
 // vendored Chart.js (static/vendor/chartjs) from GET /api/v1/incidents/statistics, fetched with the session
 // cookie: the figures count only what the caller may read. Every text comes from the template's data-text-*
-// attributes; labels from the data are handed to Chart.js, which draws them on the canvas as text.
+// attributes, the names of zones and event types from data-zone-names / data-type-names (the JSON's labels are
+// English); labels are handed to Chart.js, which draws them on the canvas as text, in the page's language and
+// direction (dates and figures through Intl with <html lang>).
 (function () {
   "use strict";
 
@@ -11,8 +13,56 @@
   // Distinguishable in colour and in print; the series beyond these repeat them.
   var PALETTE = ["#1f5f9e", "#c0392b", "#2e8b57", "#b7791f", "#6b46c1", "#2c7a7b", "#9b2c2c", "#4a5568"];
 
+  var language = document.documentElement.lang || "en";
+  var rtl = document.documentElement.dir === "rtl";
+
   function text(name) {
     return root.getAttribute("data-text-" + name) || "";
+  }
+
+  function names(attribute) {
+    try {
+      return JSON.parse(root.getAttribute(attribute) || "{}") || {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  var zoneNames = names("data-zone-names");
+  var typeNames = names("data-type-names");
+
+  // A week's Monday (YYYY-MM-DD, UTC) as the page's language writes a short date.
+  var weekDate = new Intl.DateTimeFormat(language, { day: "numeric", month: "short", timeZone: "UTC" });
+  function weekLabels(weeks) {
+    return weeks.map(function (week) {
+      var moment = new Date(week + "T00:00:00Z");
+      return isNaN(moment.getTime()) ? week : weekDate.format(moment);
+    });
+  }
+
+  function weekTitle(items) {
+    var week = items.length ? items[0].label : "";
+    return text("week").replace("{week}", week);
+  }
+
+  function named(series, table) {
+    return series.map(function (s) {
+      return { label: table[s.code] || s.label, counts: s.counts };
+    });
+  }
+
+  // What every chart shares: the language's figures, the page's direction in legend and tooltips.
+  function common(yTitle) {
+    return {
+      animation: false,
+      maintainAspectRatio: false,
+      locale: language,
+      plugins: {
+        legend: { rtl: rtl, textDirection: rtl ? "rtl" : "ltr" },
+        tooltip: { rtl: rtl, textDirection: rtl ? "rtl" : "ltr", callbacks: { title: weekTitle } },
+      },
+      scales: { y: { beginAtZero: true, title: { display: true, text: yTitle } } },
+    };
   }
 
   function setStatus(message) {
@@ -25,23 +75,24 @@
     var chart = new window.Chart(canvas, {
       type: "bar",
       data: {
-        labels: weeks,
+        labels: weekLabels(weeks),
         datasets: series.map(function (s, i) {
           return { label: s.label, data: s.counts, backgroundColor: PALETTE[i % PALETTE.length] };
         }),
       },
-      options: {
-        animation: false,
-        maintainAspectRatio: false,
-        scales: {
-          x: { stacked: true },
-          y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: text("incidents") } },
-        },
-      },
+      options: stackedOptions(),
     });
     canvas.setAttribute("data-chart", "drawn");
     canvas.setAttribute("data-series", String(series.length));
     return chart;
+  }
+
+  function stackedOptions() {
+    var options = common(text("incidents"));
+    options.scales.x = { stacked: true };
+    options.scales.y.stacked = true;
+    options.scales.y.ticks = { precision: 0 };
+    return options;
   }
 
   function ackTimes(weeks, times) {
@@ -49,17 +100,13 @@
     var chart = new window.Chart(canvas, {
       type: "line",
       data: {
-        labels: weeks,
+        labels: weekLabels(weeks),
         datasets: [
           { label: text("median"), data: times.median_hours, borderColor: PALETTE[0], backgroundColor: PALETTE[0], spanGaps: true },
           { label: text("p90"), data: times.p90_hours, borderColor: PALETTE[1], backgroundColor: PALETTE[1], spanGaps: true },
         ],
       },
-      options: {
-        animation: false,
-        maintainAspectRatio: false,
-        scales: { y: { beginAtZero: true, title: { display: true, text: text("hours") } } },
-      },
+      options: common(text("hours")),
     });
     canvas.setAttribute("data-chart", "drawn");
     canvas.setAttribute("data-series", "2");
@@ -77,8 +124,8 @@
       return response.json();
     })
     .then(function (figures) {
-      stacked("chart-zone", figures.weeks, figures.by_zone);
-      stacked("chart-type", figures.weeks, figures.by_type);
+      stacked("chart-zone", figures.weeks, named(figures.by_zone, zoneNames));
+      stacked("chart-type", figures.weeks, named(figures.by_type, typeNames));
       ackTimes(figures.weeks, figures.time_to_acknowledge);
       setStatus("");
       root.setAttribute("data-state", "ready");

@@ -8,7 +8,10 @@
 //
 // Safety: popups, tooltips and labels are DOM nodes filled with textContent; the only strings handed to
 // Leaflet as HTML (the layers control and the attribution) are the template's labels, escaped first.
-// Every text the user reads comes from the template (data-text-* on #map, the legend's labels).
+// Every text the user reads comes from the template (data-text-* on #map, the legend's labels), Leaflet's own
+// control titles included; names come in the page's language; dates are written by Intl in the page's language.
+// Right to left (an Arabic or Hebrew page), the controls change sides as Leaflet provides for, through their
+// `position` option: zoom on the inline-start side (the right), layers on the left, attribution bottom left.
 //
 // Structure: one draw function per overlay, each returning an Overlay ({key, label, group, schematic}) that
 // addOverlay() puts on the map and in the layers control.
@@ -36,6 +39,10 @@
   var AREA_KINDS = ["area-of-limitation", "area-of-separation", "economic-zone"]; // drawn in this order
   var NAME_LANGUAGES = ["en", "ar", "he"];
   var RECORD_KINDS = ["incidents", "notices-active", "notices-upcoming", "positions"];
+  var LANGUAGE = document.documentElement.lang || "en";
+  var RTL = window.getComputedStyle(container).direction === "rtl";
+  // Latin digits in every language, as the server's own dates and figures (Babel) write them.
+  var DATES = new Intl.DateTimeFormat(LANGUAGE + "-u-nu-latn", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
   // ---------- texts and small helpers ----------
 
@@ -47,6 +54,23 @@
     return template.replace(/\{(\w+)\}/g, function (whole, key) {
       return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
     });
+  }
+
+  // A name the cell gives in three languages, in the page's (English when it has none).
+  function localName(names) {
+    if (!names) return "";
+    return names[LANGUAGE] || names.en || "";
+  }
+
+  // The cell's zones by code (from GET /api/v1/zones), so a record's zones are named, not coded.
+  var zoneNames = {};
+
+  function zoneList(codes) {
+    return codes
+      .map(function (code) {
+        return localName(zoneNames[code]) || code;
+      })
+      .join(", ");
   }
 
   function kindLabel(kind) {
@@ -97,10 +121,21 @@
     minZoom: 5,
     maxZoom: 15,
     zoomSnap: 0.5,
+    zoomControl: false, // added below, with the page's words and on the page's side
+    attributionControl: false,
   });
   var center = numbers("data-center");
   map.setView([center[0], center[1]], Number(container.getAttribute("data-zoom")) || 9);
-  map.attributionControl.setPrefix(escapeHtml("Leaflet"));
+  L.control
+    .zoom({ position: RTL ? "topright" : "topleft", zoomInTitle: text("zoom-in"), zoomOutTitle: text("zoom-out") })
+    .addTo(map);
+  var attribution = L.control.attribution({ position: RTL ? "bottomleft" : "bottomright", prefix: escapeHtml("Leaflet") });
+  attribution.addTo(map);
+  // Leaflet's popups close with a button labelled in English: the page's word instead.
+  map.on("popupopen", function (event) {
+    var close = event.popup.getElement() && event.popup.getElement().querySelector(".leaflet-popup-close-button");
+    if (close) close.setAttribute("aria-label", text("close"));
+  });
   Object.keys(PANES).forEach(function (name) {
     map.createPane(name).style.zIndex = String(PANES[name]);
   });
@@ -108,12 +143,18 @@
   var CONTROL_ORDER = AREA_KINDS.concat(["other", "line", "protected", "place"]).concat(RECORD_KINDS, ["borders"]);
   var overlays = [];
   var layersControl = L.control.layers(null, null, {
+    position: RTL ? "topleft" : "topright",
     collapsed: window.matchMedia("(max-width: 60rem)").matches,
     sortLayers: true,
     sortFunction: function (a, b) {
       return rank(a) - rank(b);
     },
   }).addTo(map);
+  var layersToggle = layersControl.getContainer().querySelector(".leaflet-control-layers-toggle");
+  if (layersToggle) {
+    layersToggle.title = text("layers");
+    layersToggle.setAttribute("aria-label", text("layers"));
+  }
 
   function rank(group) {
     for (var i = 0; i < overlays.length; i++) {
@@ -142,9 +183,15 @@
 
   // ---------- popups ----------
 
+  // The three names, the page's language first (it is the one set in bold).
   function namesNode(names) {
     var block = element("div", "map-names");
-    NAME_LANGUAGES.forEach(function (lang) {
+    var order = [LANGUAGE].concat(
+      NAME_LANGUAGES.filter(function (lang) {
+        return lang !== LANGUAGE;
+      })
+    );
+    order.forEach(function (lang) {
       if (!names || !names[lang]) return;
       var line = element("p", "map-name", names[lang]);
       line.lang = lang;
@@ -160,7 +207,7 @@
       var value = limits[key];
       if (value === null || value === undefined || value === false && key === "unverified") return;
       if (typeof value === "boolean") value = text(value ? "yes" : "no") || String(value);
-      list.appendChild(element("dt", null, key.replace(/_/g, " ")));
+      list.appendChild(element("dt", null, text("limit-" + key.replace(/_/g, "-")) || key.replace(/_/g, " ")));
       var detail = element("dd", null, value);
       detail.dir = "auto";
       list.appendChild(detail);
@@ -196,7 +243,7 @@
 
   function tooltipFor(properties) {
     var names = properties.names || {};
-    var node = element("span", null, names.en || properties.code || "");
+    var node = element("span", null, localName(names) || properties.code || "");
     node.dir = "auto";
     return node;
   }
@@ -246,7 +293,7 @@
     if (properties.approximate) classes.push("map-place-icon--approximate");
     var marker = L.marker([coordinates[1], coordinates[0]], {
       icon: L.divIcon({ className: classes.join(" "), iconSize: [14, 14], html: false }),
-      title: (properties.names && properties.names.en) || properties.code || "",
+      title: localName(properties.names) || properties.code || "",
       riseOnHover: true,
     });
     marker.bindPopup(function () {
@@ -280,6 +327,7 @@
     (collection.features || []).forEach(function (feature) {
       if (!feature || !feature.geometry) return;
       var properties = feature.properties || {};
+      if (properties.code && properties.names) zoneNames[properties.code] = properties.names;
       var category = categoryOf(feature);
       if (category === "place") {
         byCategory.place.group.addLayer(placeMarker(feature));
@@ -321,19 +369,20 @@
   var notices = {}; // id -> {record, layer, key}
   var positions = {}; // id -> {record, layer}
 
-  // The label of an option of the filter form (type and stage names come from the template).
+  // The label of an option of the filter form (type and stage names come from the template); without the form
+  // (the operations-room wall), a stage's word from the canvas.
   function optionLabel(name, value) {
     var select = filtersForm && filtersForm.elements[name];
-    if (!select) return value;
-    for (var i = 0; i < select.options.length; i++) {
+    for (var i = 0; select && i < select.options.length; i++) {
       if (select.options[i].value === value) return select.options[i].textContent.replace(/^[\s–-]+/, "").trim();
     }
-    return String(value).replace(/_/g, " ");
+    var word = name === "stage" ? text("incident-stage-" + String(value).replace(/_/g, "-")) : "";
+    return word || String(value).replace(/_/g, " ");
   }
 
   function when(iso) {
     var moment = new Date(iso);
-    return isNaN(moment) ? String(iso || "") : moment.toISOString().slice(0, 16).replace("T", " ");
+    return isNaN(moment) ? String(iso || "") : DATES.format(moment);
   }
 
   function recordLink(href, label) {
@@ -352,9 +401,9 @@
     node.appendChild(element("p", "map-kind", facts));
     node.appendChild(element("p", "map-fact", fill(text("occurred"), { when: when(record.occurred_at) })));
     node.appendChild(element("p", "map-fact", fill(text("reported-by"), { party: record.origin_party })));
-    if (record.zones && record.zones.length) node.appendChild(element("p", "map-fact", record.zones.join(", ")));
+    if (record.zones && record.zones.length) node.appendChild(element("p", "map-fact", zoneList(record.zones)));
     (record.violations || []).forEach(function (violation) {
-      node.appendChild(element("p", "map-fact map-violation", (violation.names && violation.names.en) || violation.rule));
+      node.appendChild(element("p", "map-fact map-violation", localName(violation.names) || violation.rule));
     });
     if (record.description) {
       var description = element("p", "map-fact", record.description.slice(0, 240));
@@ -402,7 +451,7 @@
 
   function noticePopup(record, key) {
     var node = element("div", "map-popup map-popup--notice");
-    node.appendChild(element("p", "map-name", String(record.activity || "").replace(/[-_]/g, " ")));
+    node.appendChild(element("p", "map-name", text("activity-" + record.activity) || String(record.activity || "").replace(/[-_]/g, " ")));
     node.appendChild(element("p", "map-kind", text(key === "notices-active" ? "active" : "upcoming")));
     var window_ = fill(text("window"), { from: when(record.starts_at), until: when(record.ends_at) });
     node.appendChild(element("p", "map-fact", window_));
@@ -455,7 +504,7 @@
     if (record.stage === "scheduled" && record.due_at) {
       node.appendChild(element("p", "map-fact", fill(text("due"), { when: when(record.due_at) })));
     }
-    if (record.zones && record.zones.length) node.appendChild(element("p", "map-fact", record.zones.join(", ")));
+    if (record.zones && record.zones.length) node.appendChild(element("p", "map-fact", zoneList(record.zones)));
     if (record.description) {
       var description = element("p", "map-fact", record.description.slice(0, 240));
       description.dir = "auto";
@@ -718,7 +767,7 @@
   var borders = getJson(container.getAttribute("data-borders-url")).then(
     function (collection) {
       addOverlay(drawBorders(collection));
-      map.attributionControl.addAttribution(escapeHtml(text("attribution")));
+      attribution.addAttribution(escapeHtml(text("attribution")));
       return true;
     },
     function () {

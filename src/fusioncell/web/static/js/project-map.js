@@ -24,9 +24,15 @@
     );
   }
 
-  var map = L.map(container, { minZoom: 5, maxZoom: 15, zoomSnap: 0.5 });
-  map.attributionControl.setPrefix("Leaflet");
-  map.attributionControl.addAttribution(text("attribution").replace(/[<>&"]/g, ""));
+  // Right-to-left pages get Leaflet's controls mirrored through its own `position` option, as on the map page.
+  var RTL = window.getComputedStyle(container).direction === "rtl";
+  var map = L.map(container, { minZoom: 5, maxZoom: 15, zoomSnap: 0.5, zoomControl: false, attributionControl: false });
+  L.control
+    .zoom({ position: RTL ? "topright" : "topleft", zoomInTitle: text("zoom-in"), zoomOutTitle: text("zoom-out") })
+    .addTo(map);
+  var attribution = L.control.attribution({ position: RTL ? "bottomleft" : "bottomright", prefix: "Leaflet" });
+  attribution.addTo(map);
+  attribution.addAttribution(text("attribution").replace(/[<>&"]/g, ""));
   map.createPane("borders").style.zIndex = "250";
   map.createPane("areas").style.zIndex = "410";
   map.createPane("site").style.zIndex = "450";

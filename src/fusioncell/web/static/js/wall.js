@@ -2,10 +2,11 @@
 // beside them is static/js/map.js, unchanged.
 //   feed  - one EventSource on /api/v1/stream (only what the caller may read, filtered by the server): each
 //           record event becomes a line (kind, time of arrival in UTC, a summary), newest on top, the last
-//           few kept. Every text is set with textContent.
+//           few kept. Every text is set with textContent; the words come from the feed's data-text-* and
+//           data-*-names attributes (the template's, in the page's language), times and figures through Intl.
 //   queue - GET /wall/queue (server-rendered, escaped HTML) fetched every data-refresh-seconds and swapped in;
 //           a failed fetch keeps what is shown.
-//   clock - UTC, once a second.
+//   clock - UTC, once a second, as the page's language writes a time of day.
 (function () {
   "use strict";
 
@@ -13,6 +14,23 @@
   var live = document.getElementById("wall-live");
   var queue = document.getElementById("wall-queue");
   var clock = document.getElementById("wall-clock");
+  var language = document.documentElement.lang || "en";
+  var timeOfDay = new Intl.DateTimeFormat(language, {
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+    timeZone: "UTC",
+  });
+  var dateAndTime = new Intl.DateTimeFormat(language, {
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone: "UTC",
+  });
+  var figure = new Intl.NumberFormat(language);
 
   function element(tag, className, content) {
     var node = document.createElement(tag);
@@ -22,7 +40,28 @@
   }
 
   function utc(moment) {
-    return moment.toISOString().slice(11, 19);
+    return timeOfDay.format(moment);
+  }
+
+  function text(name) {
+    return (feed && feed.getAttribute("data-text-" + name)) || "";
+  }
+
+  function table(name) {
+    try {
+      return JSON.parse((feed && feed.getAttribute("data-" + name + "-names")) || "{}") || {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  var kindNames = table("kind");
+  var typeNames = table("type");
+  var stageNames = table("stage");
+  var activityNames = table("activity");
+
+  function named(names, code) {
+    return Object.prototype.hasOwnProperty.call(names, code) ? names[code] : words(code);
   }
 
   // ---------- clock ----------
@@ -44,15 +83,18 @@
     if (!record || typeof record !== "object") return "";
     var parts = [];
     if (kind === "incident") {
-      parts.push(words(record.type), "severity " + record.severity, words(record.stage));
+      var severity = typeof record.severity === "number" ? figure.format(record.severity) : String(record.severity);
+      parts.push(named(typeNames, record.type), text("severity").replace("{n}", severity), named(stageNames, record.stage));
     } else if (kind === "notice") {
-      parts.push(words(record.activity), "from " + String(record.starts_at || "").slice(0, 16).replace("T", " "));
+      var starts = new Date(record.starts_at);
+      var when = isNaN(starts.getTime()) ? String(record.starts_at || "") : dateAndTime.format(starts) + " UTC";
+      parts.push(named(activityNames, record.activity), text("from").replace("{when}", when));
     } else {
       ["subject", "title", "type", "activity", "stage", "channel", "party"].forEach(function (name) {
         if (typeof record[name] === "string" && parts.length < 2) parts.push(words(record[name]));
       });
     }
-    if (record.status === "retracted") parts.push("retracted");
+    if (record.status === "retracted") parts.push(text("retracted"));
     if (record.origin_party) parts.push(record.origin_party);
     return parts.filter(Boolean).join(" · ");
   }
@@ -70,7 +112,7 @@
     item.setAttribute("data-kind", kind);
     if (data.id) item.setAttribute("data-record", String(data.id));
     item.appendChild(element("span", "wall-event-time", utc(new Date())));
-    item.appendChild(element("span", "wall-event-kind", words(data.action || kind)));
+    item.appendChild(element("span", "wall-event-kind", named(kindNames, kind)));
     var said = element("span", "wall-event-summary", summary(kind, data.record));
     said.dir = "auto";
     item.appendChild(said);
