@@ -1,6 +1,7 @@
 """Real server processes on a real cell, and a real HTTP client reading their Server-Sent Events."""
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -9,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -257,3 +258,26 @@ class EventStream:
 
 def base_env(directory: Path, url: str) -> dict[str, str]:
     return os.environ | {"FUSIONCELL_VAR_DIR": str(directory / "var"), "FUSIONCELL_DATABASE_URL": url}
+
+
+@contextlib.contextmanager
+def initialised_cell(backend: str, directory: Path) -> Iterator[LiveCell]:
+    """`fusioncell init --demo` on a fresh database of `backend` under `directory`; afterwards its servers are
+    stopped and a PostgreSQL database is dropped."""
+    from tests.conftest import DEFAULT_POSTGRES, _postgres_database
+
+    databases = None
+    if backend == "sqlite":
+        url = f"sqlite:///{directory / 'var' / 'fusioncell.db'}"
+    else:
+        databases = _postgres_database(os.environ.get("FUSIONCELL_TEST_POSTGRES_URL", DEFAULT_POSTGRES))
+        url = next(databases)
+    cell = LiveCell(backend, url, base_env(directory, url), directory)
+    try:
+        initialised = run_cli(cell.env, "init", "--demo")
+        assert initialised.returncode == 0, initialised.stdout + initialised.stderr
+        yield cell
+    finally:
+        cell.stop()
+        if databases is not None:
+            databases.close()  # runs its finally: the database is dropped

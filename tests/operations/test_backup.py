@@ -18,29 +18,15 @@ import pytest
 
 from fusioncell.demo import DEMO_PASSWORD
 from tests.conftest import BACKENDS, DEFAULT_POSTGRES, _postgres_database
-from tests.events.live import LiveCell, base_env, run_cli, start_server
+from tests.events.live import LiveCell, base_env, initialised_cell, run_cli, start_server
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def live(request, tmp_path_factory) -> Iterator[LiveCell]:
-    directory = tmp_path_factory.mktemp(f"backup-{request.param}")
-    databases = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{directory / 'var' / 'fusioncell.db'}"
-    else:
-        databases = _postgres_database(os.environ.get("FUSIONCELL_TEST_POSTGRES_URL", DEFAULT_POSTGRES))
-        url = next(databases)
-    cell = LiveCell(request.param, url, base_env(directory, url), directory)
-    try:
-        initialised = run_cli(cell.env, "init", "--demo")
-        assert initialised.returncode == 0, initialised.stdout + initialised.stderr
+    with initialised_cell(request.param, tmp_path_factory.mktemp(f"backup-{request.param}")) as cell:
         yield cell
-    finally:
-        cell.stop()
-        if databases is not None:
-            databases.close()
 
 
 @pytest.fixture
