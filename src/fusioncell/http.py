@@ -97,7 +97,82 @@ def _validation_details(exc: RequestValidationError) -> list[dict]:
     return validation_messages.details_of(exc.errors())
 
 
+# What an API operation may answer besides its own success, every one in the shape of error_body(). FastAPI
+# would document only a 422 of its own {"detail": [...]} shape, which the handlers below never send.
+_DOCUMENTED_ERRORS = {
+    400: "The request body could not be read.",
+    401: "No valid token.",
+    403: "The caller may not do this.",
+    404: "No such record, or none the caller may read: the two are indistinguishable.",
+    409: "The record is not in a state that allows this.",
+    413: "The request body is too large.",
+    422: "The request is not valid.",
+    429: "Too many attempts; wait and try again.",
+}
+_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "details": {}},
+        }
+    },
+    "title": "Error",
+}
+
+
+_TAXII_ERRORS = {status: description for status, description in _DOCUMENTED_ERRORS.items() if status != 409} | {
+    406: "The Accept header names no TAXII 2.1 media type.",
+    415: "The body is not of the TAXII 2.1 media type.",
+}
+_TAXII_ERROR_SCHEMA = {  # taxii.schemas.ErrorMessage
+    "type": "object",
+    "required": ["title", "description", "http_status"],
+    "properties": {"title": {"type": "string"}, "description": {"type": "string"}, "http_status": {"type": "string"}},
+    "title": "TaxiiError",
+}
+
+
+def document_errors(app: FastAPI) -> None:
+    """The OpenAPI document names the error answers of every API operation, as they are: under /api/ the
+    shape of error_body(), under /taxii2/ a TAXII error message, and every TAXII answer in TAXII's media type."""
+    from fusioncell.taxii import MEDIA_TYPE_TAXII
+
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            document = generate()  # FastAPI's, cached on the app: amended in place, once
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            schemas["Error"], schemas["TaxiiError"] = _ERROR_SCHEMA, _TAXII_ERROR_SCHEMA
+            for path, operations in document.get("paths", {}).items():
+                if path.startswith("/api/"):
+                    errors, media_type, schema = _DOCUMENTED_ERRORS, "application/json", "Error"
+                elif path.startswith("/taxii2/"):
+                    errors, media_type, schema = _TAXII_ERRORS, MEDIA_TYPE_TAXII, "TaxiiError"
+                else:
+                    continue
+                error = {"content": {media_type: {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+                for operation in operations.values():
+                    responses = operation.setdefault("responses", {})
+                    if media_type != "application/json":
+                        for response in responses.values():
+                            if "application/json" in response.get("content", {}):
+                                response["content"] = {media_type: response["content"]["application/json"]}
+                    for status, description in errors.items():
+                        documented = responses.get(str(status))
+                        if documented is None or "HTTPValidationError" in json.dumps(documented):
+                            responses[str(status)] = {"description": description} | error
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    document_errors(app)
+
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)

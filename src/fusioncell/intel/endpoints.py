@@ -114,7 +114,10 @@ def upload_bundle(
     return _detail(session, runtime, caller, report)
 
 
-@router.get("/export.json")
+@router.get(
+    "/export.json",
+    responses={200: {"content": {"application/stix+json;version=2.1": {"schema": {"type": "object"}}}}},
+)
 def export_bundle(caller: Caller = CallerDep, session: Session = SessionDep, runtime: Runtime = Depends(get_runtime)):
     """Every object the caller may read, as one STIX 2.1 bundle."""
     text = "".join(bundle_chunks(session, cell=runtime.cell, subject=caller.subject))

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import PlainTextResponse
 from sqlalchemy.orm import Session
 
@@ -103,6 +103,10 @@ def entries(
 
 
 @router.get("/entries/{index}", response_model=EntryRead)
-def entry(index: int, caller: Caller = CallerDep, session: Session = SessionDep):
+def entry(
+    index: Annotated[int, Path(ge=0, le=2**62)],  # beyond a 64-bit integer the database cannot even compare it
+    caller: Caller = CallerDep,
+    session: Session = SessionDep,
+):
     """One entry's body and salt, if the caller may read the record it speaks of; 404 otherwise."""
     return entry_read(service.readable_entry(session, subject=caller.subject, index=index))

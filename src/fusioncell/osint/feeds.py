@@ -91,7 +91,7 @@ def parse_feed(body: bytes, *, where: str) -> FeedRead:
     if not parsed.entries:
         if parsed.bozo:
             return FeedRead([Rejection(where, f"not a feed: {_bozo_reason(parsed.bozo_exception)}")])
-        if not parsed.version:
+        if not parsed.get("version"):  # an empty document has no version at all
             return FeedRead([Rejection(where, "not an RSS or Atom feed")])
         return FeedRead([], parsed.feed.get("title"))
     language = (parsed.feed.get("language") or "")[:2].lower() or None
