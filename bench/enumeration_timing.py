@@ -16,22 +16,18 @@ import json
 import os
 import random
 import re
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-import psycopg
 from rich.console import Console
 from rich.table import Table
 
 from fusioncell.demo import DEMO_PASSWORD
+from hotline import Cell, postgres_database  # the same throwaway cell and database as the hotline bench
 
 RESULTS = Path(__file__).resolve().parent / "results" / "enumeration_timing.json"
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -39,64 +35,6 @@ TARGET_P50_DIFF_MS = 1.0
 QUNEITRA = (33.1256, 35.8239)
 
 console = Console(stderr=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Cell:
-    """A demo cell in a temporary directory, served by a real server process (as bench/hotline.py)."""
-
-    def __init__(self, database_url: str) -> None:
-        self.home = Path(tempfile.mkdtemp(prefix="fusioncell_bench_enumeration_"))
-        self.env = os.environ | {
-            "FUSIONCELL_VAR_DIR": str(self.home / "var"),
-            "FUSIONCELL_DATABASE_URL": database_url,
-            "FUSIONCELL_LOG_JSON": "true",
-        }
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
-
-    def __enter__(self) -> "Cell":
-        run = [sys.executable, "-m", "fusioncell"]
-        init = subprocess.run(run + ["init", "--demo"], env=self.env, capture_output=True, text=True)
-        if init.returncode:
-            raise RuntimeError(init.stderr)
-        log = open(self.home / "server.log", "wb")  # noqa: SIM115 (the process owns it)
-        serve = ["serve", "--port", str(self.port), "--workers", "1"]
-        self.process = subprocess.Popen(run + serve, env=self.env, stdout=log, stderr=log)
-        for _ in range(300):
-            try:
-                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("server did not start")
-
-    def __exit__(self, *exc) -> None:
-        if self.process:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-
-def postgres_database(base_url: str):
-    name = f"fusioncell_bench_enumeration_{os.getpid()}"
-    admin = psycopg.connect(base_url, autocommit=True)
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-
-    return base_url.rsplit("/", 1)[0] + "/" + name, drop
 
 
 def token(base: str, username: str) -> str:
