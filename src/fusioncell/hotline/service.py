@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fusioncell.access.policies import acknowledging_parties, can_post, can_supervise, can_view_channel
@@ -302,11 +303,15 @@ def retract_message(
 
 
 def _receipt(session: Session, subject: Subject, message: Message, kind: ReceiptKind) -> tuple[Receipt, bool]:
-    existing = session.execute(
-        select(Receipt).where(Receipt.message_id == message.id, Receipt.party == subject.party, Receipt.kind == kind)
-    ).scalar_one_or_none()
-    if existing is not None:
-        return existing, False
+    def existing() -> Receipt | None:
+        query = select(Receipt).where(
+            Receipt.message_id == message.id, Receipt.party == subject.party, Receipt.kind == kind
+        )
+        return session.execute(query).scalar_one_or_none()
+
+    found = existing()
+    if found is not None:
+        return found, False
     receipt = Receipt(
         message_id=message.id,
         party=subject.party,
@@ -317,8 +322,20 @@ def _receipt(session: Session, subject: Subject, message: Message, kind: Receipt
         releasable_to=frozenset({message.origin_party}) - {subject.party},
         marking=message.marking,
     )
-    session.add(receipt)
-    record_change(session, record=receipt, action=f"message-{kind}", actor=subject.username, party=subject.party)
+    try:
+        # Two officers of a party may record the same receipt at once (PostgreSQL, several workers): the
+        # second waits for the first's ledger lock, then its insert breaks uq_message_receipts_once. The
+        # receipt exists then, as asked: answer it, as for any later caller.
+        with session.begin_nested():
+            session.add(receipt)
+            record_change(
+                session, record=receipt, action=f"message-{kind}", actor=subject.username, party=subject.party
+            )
+    except IntegrityError:
+        found = existing()
+        if found is None:
+            raise
+        return found, False
     return receipt, True
 
 
