@@ -6,7 +6,7 @@ from datetime import timedelta
 from importlib.resources import files
 
 import structlog
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from fusioncell import __version__, translation
@@ -35,7 +35,7 @@ from fusioncell.hotline.endpoints import router as hotline_router
 from fusioncell.hotline.pages import composer_body_limit
 from fusioncell.hotline.pages import router as hotline_pages_router
 from fusioncell.hotline.scheduled import escalate_overdue
-from fusioncell.http import EdgeMiddleware, install_error_handlers
+from fusioncell.http import EdgeMiddleware, install_error_handlers, text_without_nul
 from fusioncell.incidents.cot import CotServer
 from fusioncell.incidents.dashboard_pages import router as incident_dashboard_router
 from fusioncell.incidents.endpoints import router as incidents_router
@@ -148,6 +148,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
         docs_url=None,  # served by web.pages from vendored files, under the same CSP as every page
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(text_without_nul)],  # no NUL in any text sent (http.py): a 422, never a 500
     )
     app.state.runtime = runtime
     uploads = {"/api/v1/attachments": settings.attachment_max_bytes + 64 * 1024}
