@@ -410,6 +410,9 @@ MEMBER = {
     ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"),
     ("GET", "/api/v1/me/notifications"),  # the caller's own e-mail alerts
     ("PUT", "/api/v1/me/notifications"),
+    # The signing key's rotations: records released to every party (ledger/rotation.py), proven by
+    # tests/ledger/test_key_rotation.py.
+    ("GET", "/api/v1/ledger/keys"),
     ("POST", "/logout"),
     ("POST", "/account/language"),  # the caller's own interface language: tests/web/test_i18n.py
     ("GET", "/"),
@@ -439,13 +442,16 @@ MEMBER = {
 
 def routes(app) -> set[tuple[str, str]]:
     """Every (method, path) the app answers, including those of included routers (FastAPI keeps
-    those behind a lazy wrapper whose effective routes carry the full path)."""
+    those behind a lazy wrapper whose effective routes carry the full path), and of routers included in
+    those (a nested wrapper among the effective routes: walked too, or its routes escape every check)."""
     found = set()
-    for route in app.routes:
-        candidates = route.effective_candidates() if hasattr(route, "effective_candidates") else [route]
-        for candidate in candidates:
-            if isinstance(candidate, APIRoute) or hasattr(candidate, "methods") and hasattr(candidate, "path_format"):
-                found |= {(method, candidate.path) for method in candidate.methods if method != "HEAD"}
+    pending = list(app.routes)
+    while pending:
+        route = pending.pop()
+        if hasattr(route, "effective_candidates"):  # an included router, itself perhaps including routers
+            pending.extend(route.effective_candidates())
+        elif isinstance(route, APIRoute) or hasattr(route, "methods") and hasattr(route, "path_format"):
+            found |= {(method, route.path) for method in route.methods if method != "HEAD"}
     return found
 
 
