@@ -36,6 +36,9 @@ from fusioncell.hotline.pages import composer_body_limit
 from fusioncell.hotline.pages import router as hotline_pages_router
 from fusioncell.hotline.scheduled import escalate_overdue
 from fusioncell.http import EdgeMiddleware, install_error_handlers, text_without_nul
+from fusioncell.idempotency.middleware import IdempotencyMiddleware
+from fusioncell.idempotency.openapi import document_idempotency
+from fusioncell.idempotency.scheduled import PURGE_EVERY_SECONDS, purge_expired_keys
 from fusioncell.incidents.cot import CotServer
 from fusioncell.incidents.dashboard_pages import router as incident_dashboard_router
 from fusioncell.incidents.endpoints import router as incidents_router
@@ -123,6 +126,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
             tasks.append(asyncio.create_task(run_pusher(runtime, timers.checkpoint_interval_seconds / 10)))
             tasks.append(asyncio.create_task(run_poller(runtime, 60)))  # open-source feeds and folders
             tasks.append(asyncio.create_task(_every(timers.notification_check_seconds, deliver_notifications, runtime)))
+            tasks.append(asyncio.create_task(_every(PURGE_EVERY_SECONDS, purge_expired_keys, runtime, gated=True)))
         # The live stream: one tail of the ledger for this process (events/tail.py).
         app.state.ledger_tail = await LedgerTail(runtime.database).start() if background else None
         # The Cursor-on-Target feed for TAK clients (incidents/cot.py), when a port is set.
@@ -155,11 +159,13 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     uploads["/hotline/{channel_code}/messages"] = composer_body_limit(settings)  # the composer's files
     uploads["/api/v1/intel/bundles"] = MAX_BUNDLE_BYTES + 64 * 1024  # a STIX bundle and its envelope
     uploads[TAXII_OBJECTS_PATH] = MAX_BUNDLE_BYTES  # a TAXII envelope: the same cap as a bundle upload
+    app.add_middleware(IdempotencyMiddleware)  # inside the edge: its answers get the edge's headers
     app.add_middleware(
         EdgeMiddleware, max_body_bytes=settings.max_body_bytes, hsts=settings.secure_cookies, upload_limits=uploads
     )
     app.add_middleware(RequestMetrics)  # outermost: it times what the edge and the routes do
     install_error_handlers(app)
+    document_idempotency(app)
     app.include_router(operations_router)
     app.include_router(access_router)
     app.include_router(ledger_router)

@@ -11,6 +11,7 @@ from fusioncell.access.service import subject_for, user_for_token, web_session_f
 from fusioncell.access.subjects import Subject
 from fusioncell.errors import Forbidden, Unauthenticated
 from fusioncell.i18n import N_
+from fusioncell.idempotency import service as idempotency
 from fusioncell.runtime import READ_METHODS, Runtime, SessionDep, get_runtime
 
 SESSION_COOKIE = "fusioncell_session"
@@ -50,6 +51,13 @@ def current_caller(
     session: Session = SessionDep,
     runtime: Runtime = Depends(get_runtime),
 ) -> Caller:
+    caller = _identified(request, csrf_sent, session, runtime)
+    # A keyed API write claims its Idempotency-Key in this transaction, or ends here as a retry (idempotency/).
+    idempotency.claim(session, getattr(request.state, "idempotency", None), username=caller.user.username)
+    return caller
+
+
+def _identified(request: Request, csrf_sent: str, session: Session, runtime: Runtime) -> Caller:
     authorization = request.headers.get("authorization")
     if authorization:
         scheme, _, secret = authorization.partition(" ")

@@ -11,6 +11,7 @@ from fusioncell.diplomacy.meetings import models as meetings_models  # noqa: F40
 from fusioncell.fusion import models as fusion_models  # noqa: F401
 from fusioncell.glossary import models as glossary_models  # noqa: F401
 from fusioncell.hotline import models as hotline_models  # noqa: F401
+from fusioncell.idempotency import models as idempotency_models  # noqa: F401
 from fusioncell.incidents import models as incidents_models  # noqa: F401
 from fusioncell.intel import models as intel_models  # noqa: F401
 from fusioncell.ledger import models as ledger_models  # noqa: F401

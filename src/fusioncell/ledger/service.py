@@ -29,6 +29,7 @@ from fusioncell.ledger.note import Checkpoint as CheckpointText
 from fusioncell.ledger.note import Signer, format_checkpoint
 
 MAX_LEAVES_PER_PAGE = 1000
+FIRST_ENTRY = "ledger_first_entry"  # session.info: (kind, record id, index) of the first entry a session appended
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,7 @@ def append_entries(session: Session, drafts: Sequence[EntryDraft], *, start: int
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     connection.exec_driver_sql(f"UPDATE ledger_state SET size = {marker} WHERE id = 1", (start + len(drafts),))
     session.info[APPENDED] = True  # after commit, events/wakeups.py wakes the live streams
+    session.info.setdefault(FIRST_ENTRY, (drafts[0].kind, drafts[0].record_id, start))  # idempotency keys
     return list(range(start, start + len(drafts)))
 
 
