@@ -87,3 +87,25 @@ def test_a_disabled_user_loses_tokens_and_cannot_log_in(client, db, population):
     db.commit()
     assert client.get("/api/v1/me", headers=bearer(member)).status_code == 401
     assert login(client, member.username).status_code == 401
+
+
+def test_the_password_is_checked_before_the_login_takes_a_write_slot(client, runtime, monkeypatch):
+    """Argon2 takes up to a second under load: while it runs, a login must hold no write slot (on SQLite the
+    write gate has one, so a login inside it stalled every other write of the process; found by bench/load.py)."""
+    from fusioncell.access import service
+    from tests.web.test_pages import browser_login
+
+    free_slots = []
+    checked = service.verify_password
+
+    def watching(password_hash, password):
+        gate = runtime.write_gate()
+        free_slots.append(gate._value)  # asyncio.Semaphore: how many slots are free right now
+        return checked(password_hash, password)
+
+    monkeypatch.setattr(service, "verify_password", watching)
+    assert login(client, "isr.liaison").status_code == 200
+    assert login(client, "isr.liaison", "not the password").status_code == 401
+    assert browser_login(client, "syr.liaison").status_code == 303
+    capacity = 1 if runtime.database.is_sqlite else 8
+    assert free_slots == [capacity] * 3

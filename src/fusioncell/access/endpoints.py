@@ -30,10 +30,24 @@ def client_of(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def checked_password(body: LoginRequest, runtime: Runtime = Depends(get_runtime)) -> service.PasswordCheck:
+    """Resolved before the write session below (dependencies run in the order declared), in a read
+    transaction of its own, so Argon2 never holds a write slot."""
+    settings = runtime.settings
+    with runtime.database.reading() as session:
+        return service.check_password(
+            session,
+            username=body.username,
+            password=body.password,
+            max_failures=settings.login_max_failures,
+            window=timedelta(minutes=settings.login_window_minutes),
+        )
+
+
 @router.post("/auth/login", response_model=LoginResponse)
 def login(
-    body: LoginRequest,
     request: Request,
+    check: service.PasswordCheck = Depends(checked_password),
     session: Session = SessionDep,
     runtime: Runtime = Depends(get_runtime),
 ):
@@ -42,8 +56,7 @@ def login(
     outcome = service.login(
         session,
         cell=runtime.cell,
-        username=body.username,
-        password=body.password,
+        check=check,
         client=client_of(request),
         max_failures=settings.login_max_failures,
         window=timedelta(minutes=settings.login_window_minutes),

@@ -180,17 +180,38 @@ def recent_login_failures(session: Session, *, username: str, since: datetime) -
     return session.execute(query).scalar_one()
 
 
+@dataclass(frozen=True)
+class PasswordCheck:
+    """A password checked before the login's write transaction opens: Argon2 takes up to a second under
+    load, and a write transaction holds a write slot (on SQLite, the database's one write lock) that long.
+    `password_hash` is the hash it was checked against; login() accepts it only if it is still the user's."""
+
+    username: str
+    password_hash: str | None
+    ok: bool
+
+
+def check_password(
+    session: Session, *, username: str, password: str, max_failures: int, window: timedelta
+) -> PasswordCheck:
+    """In a read transaction. A throttled name gets no Argon2 at all (login() records the throttling)."""
+    username = username[:64]
+    password_hash = session.execute(select(User.password_hash).where(User.username == username)).scalar_one_or_none()
+    if recent_login_failures(session, username=username, since=utcnow() - window) >= max_failures:
+        return PasswordCheck(username, password_hash, ok=False)
+    return PasswordCheck(username, password_hash, ok=verify_password(password_hash, password))
+
+
 def login(
     session: Session,
     *,
     cell: CellDefinition,
-    username: str,
-    password: str,
+    check: PasswordCheck,
     client: str | None,
     max_failures: int,
     window: timedelta,
 ) -> LoginOutcome:
-    username = username[:64]
+    username = check.username
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     party = user.party if user is not None else cell.mediator.code
     if recent_login_failures(session, username=username, since=utcnow() - window) >= max_failures:
@@ -198,7 +219,7 @@ def login(
             session, action="login-throttled", username=username, party=party, actor=username, client=client
         )
         return LoginOutcome(user=None, throttled=True)
-    ok = verify_password(user.password_hash if user else None, password)
+    ok = check.ok and user is not None and user.password_hash == check.password_hash
     if not ok or user is None or user.disabled_at is not None:
         detail = "disabled" if ok and user is not None else None
         record_account_event(

@@ -27,7 +27,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from fusioncell.access.models import User
-from fusioncell.access.service import login, subject_for, user_for_token
+from fusioncell.access.service import PasswordCheck, check_password, login, subject_for, user_for_token
 from fusioncell.access.subjects import Subject
 from fusioncell.errors import Throttled, Unauthenticated
 from fusioncell.i18n import N_
@@ -96,15 +96,27 @@ def _basic(value: str) -> tuple[str, str]:
     return username, password
 
 
-def _log_in(runtime: Runtime, username: str, password: str, client: str | None) -> tuple[bool, uuid.UUID | None]:
+def _check(runtime: Runtime, username: str, password: str) -> PasswordCheck:
+    """Argon2 in a read transaction, before the write gate (access/service.py)."""
+    settings = runtime.settings
+    with runtime.database.reading() as session:
+        return check_password(
+            session,
+            username=username,
+            password=password,
+            max_failures=settings.login_max_failures,
+            window=timedelta(minutes=settings.login_window_minutes),
+        )
+
+
+def _log_in(runtime: Runtime, check: PasswordCheck, client: str | None) -> tuple[bool, uuid.UUID | None]:
     """The login service in its own committed transaction: a failure is recorded even though the request fails."""
     settings = runtime.settings
     with runtime.database.writing() as session:
         outcome = login(
             session,
             cell=runtime.cell,
-            username=username,
-            password=password,
+            check=check,
             client=client,
             max_failures=settings.login_max_failures,
             window=timedelta(minutes=settings.login_window_minutes),
@@ -123,9 +135,10 @@ async def _checked_password(request: Request, runtime: Runtime, username: str, p
         if user_id is not None:
             return user_id
         client = request.client.host if request.client else None
+        check = await anyio.to_thread.run_sync(_check, runtime, username, password)
         # The login's record is a write: it queues at the write gate like any write transaction.
         async with runtime.write_gate():
-            throttled, user_id = await anyio.to_thread.run_sync(_log_in, runtime, username, password, client)
+            throttled, user_id = await anyio.to_thread.run_sync(_log_in, runtime, check, client)
     if throttled:
         raise Throttled(N_("Too many failed logins; wait and try again."))
     if user_id is None:

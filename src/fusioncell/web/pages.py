@@ -2,6 +2,7 @@
 
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -79,25 +80,52 @@ def _login_form(
     return response
 
 
-@router.post("/login")
-def login_submit(
+@dataclass(frozen=True)
+class LoginAttempt:
+    csrf_ok: bool
+    check: access.PasswordCheck | None  # None when the form's CSRF token failed: no password is checked
+
+
+def checked_login_form(
     request: Request,
     username: str = Form(max_length=64),
     password: str = Form(max_length=1024),
     login_csrf: str = Form(default="", max_length=64),
+    runtime: Runtime = Depends(get_runtime),
+) -> LoginAttempt:
+    """The form's CSRF token, then the password (Argon2) in a read transaction of its own: resolved before
+    the write session of login_submit, so a login never holds a write slot while hashing."""
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not cookie or not secrets.compare_digest(cookie, login_csrf):
+        return LoginAttempt(csrf_ok=False, check=None)
+    settings = runtime.settings
+    with runtime.database.reading() as session:
+        check = access.check_password(
+            session,
+            username=username.strip(),
+            password=password,
+            max_failures=settings.login_max_failures,
+            window=timedelta(minutes=settings.login_window_minutes),
+        )
+    return LoginAttempt(csrf_ok=True, check=check)
+
+
+@router.post("/login")
+def login_submit(
+    request: Request,
+    attempt: LoginAttempt = Depends(checked_login_form),
     next: str = Form(default="/", max_length=512),
     session: Session = SessionDep,
     runtime: Runtime = Depends(get_runtime),
 ):
     settings = runtime.settings
-    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not cookie or not secrets.compare_digest(cookie, login_csrf):
+    if not attempt.csrf_ok:
         return _login_form(request, runtime, next, N_("Your login form expired; please try again."), 403)
+    username = attempt.check.username
     outcome = access.login(
         session,
         cell=runtime.cell,
-        username=username.strip(),
-        password=password,
+        check=attempt.check,
         client=request.client.host if request.client else None,
         max_failures=settings.login_max_failures,
         window=timedelta(minutes=settings.login_window_minutes),
