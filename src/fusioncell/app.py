@@ -81,7 +81,8 @@ log = structlog.get_logger("fusioncell.app")
 def sign_due_checkpoint(runtime: Runtime) -> None:
     interval = timedelta(seconds=runtime.settings.checkpoint_interval_seconds)
     with runtime.database.writing() as session:
-        checkpoint_if_due(session, signer=runtime.signer, origin=runtime.cell.log_origin, interval=interval)
+        signer = runtime.signer_in_force(session)
+        checkpoint_if_due(session, signer=signer, origin=runtime.cell.log_origin, interval=interval)
 
 
 def raise_due_escalations(runtime: Runtime) -> None:

@@ -26,10 +26,12 @@ from fusioncell.errors import FusionError
 from fusioncell.hotline.cli import register as register_hotline_commands
 from fusioncell.intel.cli import intel_app
 from fusioncell.ledger.audit import audit
-from fusioncell.ledger.keys import LedgerKeyError, create_key, load_key
+from fusioncell.ledger.key_cli import key_app
+from fusioncell.ledger.keys import LedgerKeyError, create_key, load_key_in_force
 from fusioncell.ledger.monitor import monitor_command
 from fusioncell.ledger.note import NoteError, Verifier
 from fusioncell.ledger.receipt_cli import check_receipt
+from fusioncell.ledger.rotation import vkey_in_force
 from fusioncell.ledger.verify import VerificationFailed, verify_log
 from fusioncell.notifications.cli import webhook_app
 from fusioncell.operations.cli import backup_command, restore_command
@@ -336,15 +338,6 @@ def token_revoke(token_id: str) -> None:
     out.print(f"revoked {token_id}")
 
 
-@app.command("key")
-def key_show() -> None:
-    """Print the cell's verifier key."""
-    try:
-        print(load_key(get_settings().resolved_key_path()).verifier_key())
-    except LedgerKeyError as exc:
-        fail(str(exc))
-
-
 @ledger_app.command("verify")
 def ledger_verify(
     url: str = typer.Option(..., help="The cell's base URL, e.g. http://127.0.0.1:8000"),
@@ -361,6 +354,8 @@ def ledger_verify(
     except httpx.HTTPError as exc:
         fail(f"could not reach {url}: {exc}")
     out.print(f"[bold green]verified[/]: {report.leaves} entries, root of checkpoint {report.checkpoint.size}")
+    if report.rotations:
+        out.print(f"the key in force, proven from yours through {report.rotations} handover(s): [bold]{report.vkey}[/]")
 
 
 @ledger_app.command("audit")
@@ -369,7 +364,9 @@ def ledger_audit() -> None:
     settings = get_settings()
     database = _database(settings)
     try:
-        verifier = Verifier.from_vkey(load_key(settings.resolved_key_path()).verifier_key())
+        with database.reading() as session:
+            signer = load_key_in_force(settings.resolved_key_path(), vkey_in_force(session))
+        verifier = Verifier.from_vkey(signer.verifier_key())
     except LedgerKeyError as exc:
         fail(str(exc))
     with database.reading() as session:
@@ -393,5 +390,6 @@ ledger_app.command("monitor")(monitor_command)
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
 app.add_typer(witness_app, name="witness")
+app.add_typer(key_app, name="key")
 app.add_typer(webhook_app, name="webhook")
 app.add_typer(statement_app, name="statement")

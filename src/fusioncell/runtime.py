@@ -15,7 +15,8 @@ from fusioncell.cell.definition import CellDefinition
 from fusioncell.cell.service import current_cell
 from fusioncell.config import Settings
 from fusioncell.db.session import Database
-from fusioncell.ledger.keys import load_key
+from fusioncell.ledger import rotation
+from fusioncell.ledger.keys import load_key_in_force
 from fusioncell.ledger.note import Signer
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -36,12 +37,25 @@ class Runtime:
             self._write_gate = asyncio.Semaphore(1 if self.database.is_sqlite else 8)
         return self._write_gate
 
+    def vkey_in_force(self, session: Session) -> str:
+        """From the record, not this process's memory: a worker may not have noticed a rotation yet."""
+        return rotation.vkey_in_force(session) or self.signer.verifier_key()
+
+    def signer_in_force(self, session: Session) -> Signer:
+        """The key to sign with now: after a rotation (made by `fusioncell key rotate`, perhaps while this
+        process runs) the new key, loaded once; LedgerKeyError if it is not on disk."""
+        vkey = rotation.vkey_in_force(session)
+        if vkey is not None and vkey != self.signer.verifier_key():
+            self.signer = load_key_in_force(self.settings.resolved_key_path(), vkey)
+        return self.signer
+
     @classmethod
     def open(cls, settings: Settings, database: Database | None = None) -> "Runtime":
         database = database or Database(settings.resolved_database_url())
         with database.reading() as session:
             cell = current_cell(session)
-        return cls(settings=settings, database=database, cell=cell, signer=load_key(settings.resolved_key_path()))
+            signer = load_key_in_force(settings.resolved_key_path(), rotation.vkey_in_force(session))
+        return cls(settings=settings, database=database, cell=cell, signer=signer)
 
 
 def get_runtime(request: Request) -> Runtime:

@@ -34,6 +34,7 @@ class LiveWitness:
     log_vkey: str
     vkey: str = ""
     port: int = 0
+    later_log_vkeys: tuple[str, ...] = ()  # the log's keys after a rotation, as its operator adds them
     process: subprocess.Popen | None = None
 
     @property
@@ -47,6 +48,7 @@ class LiveWitness:
         self.state = state or self.state
         self.port = free_port()
         args = ["serve", "--key", str(self.key), "--log-vkey", self.log_vkey, "--state", str(self.state)]
+        args += [option for vkey in self.later_log_vkeys for option in ("--log-vkey", vkey)]
         log = open(self.key.with_suffix(".log"), "ab")  # noqa: SIM115 (the process owns it)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "fusioncell.witness", *args, "--host", "127.0.0.1", "--port", str(self.port)],

@@ -89,7 +89,7 @@ def test_the_pages_speak_the_language_right_to_left(browser, population, pages, 
 def test_the_window_of_a_notice_is_in_cell_time_and_utc(browser, population, pages):
     html = read(browser(population.member("SYR", "liaison").username), pages["notice"], "ar")
     starts = re.search(r'data-testid="notice-starts">(.*?)</dd>', html, re.S).group(1)
-    local, utc = r'<bdi><time datetime="[^"]+">[^<]+</time></bdi>', r'\(<bdi>[^<]+ UTC</bdi>\)'
+    local, utc = r'<bdi><time datetime="[^"]+">[^<]+</time></bdi>', r"\(<bdi>[^<]+ UTC</bdi>\)"
     assert re.search(local + r' <span class="muted utc-time">' + utc + "</span>", starts)
 
 

@@ -276,7 +276,7 @@ def bundle(
     """The published statement as a bundle `fusioncell statement verify` checks offline."""
     statement = service.readable_statement(session, subject=caller.subject, statement_id=statement_id)
     return publication.export_bundle(
-        session, cell=runtime.cell, signer_verifier_key=runtime.signer.verifier_key(), statement=statement
+        session, cell=runtime.cell, signer_verifier_key=runtime.vkey_in_force(session), statement=statement
     )
 
 

@@ -3,7 +3,8 @@
 Finds what was changed behind the application's back: a recorded row whose content no longer matches
 the digest of its latest entry, a row with no entry (inserted outside), an entry whose row is gone
 (removed outside), a leaf that does not hash from its salt and body, a stored node or checkpoint that
-does not match the tree rebuilt from the leaves.
+does not match the tree rebuilt from the leaves, a checkpoint not signed by the key in force at its size
+(both keys at a rotation's handover).
 """
 
 import hashlib
@@ -19,6 +20,7 @@ from fusioncell.db.base import recorded_models
 from fusioncell.ledger import merkle
 from fusioncell.ledger.models import Checkpoint, LedgerEntry, LedgerNode, LedgerState
 from fusioncell.ledger.note import NoteError, Verifier, open_note
+from fusioncell.ledger.rotation import key_changes, vkeys_for_checkpoint
 from fusioncell.ledger.service import content_digest
 
 BATCH = 5000
@@ -82,6 +84,9 @@ def _check_tree(session: Session, leaf_hashes: list[bytes], verifier: Verifier, 
         if expected.get(position) != stored.get(position):
             what = "missing" if position not in stored else "unexpected" if position not in expected else "altered"
             findings.append(Finding(f"ledger node {position}", f"{what}: does not match the leaves"))
+    changes = key_changes(session)
+    if changes and changes[-1].vkey != verifier.verifier_key():
+        findings.append(Finding("ledger key", "the key on disk is not the key the record says is in force"))
     for checkpoint in session.execute(select(Checkpoint).order_by(Checkpoint.size)).scalars():
         where = f"checkpoint {checkpoint.size}"
         if checkpoint.size > len(leaf_hashes):
@@ -90,10 +95,15 @@ def _check_tree(session: Session, leaf_hashes: list[bytes], verifier: Verifier, 
         frontier = [expected[p] for p in merkle.frontier_positions(checkpoint.size)]
         if merkle.root_from_frontier(frontier) != checkpoint.root:
             findings.append(Finding(where, "root does not match the leaves"))
-        try:
-            open_note(checkpoint.note, [verifier])
-        except NoteError as exc:
-            findings.append(Finding(where, f"signature does not verify: {exc}"))
+        # Each key that was to sign it (both at a rotation's handover) must have: ledger/rotation.py.
+        for vkey in vkeys_for_checkpoint(checkpoint.size, changes, verifier.verifier_key()):
+            try:
+                open_note(checkpoint.note, [Verifier.from_vkey(vkey)])
+            except NoteError as exc:
+                findings.append(Finding(where, f"signature does not verify: {exc}"))
+    for change in changes:
+        if session.get(Checkpoint, change.ledger_index + 1) is None:
+            findings.append(Finding(f"signing-key/{change.id}", "the rotation has no handover checkpoint"))
 
 
 def _check_records(session: Session, latest: dict, findings: list[Finding]) -> None:

@@ -9,12 +9,14 @@ from sqlalchemy.orm import Session
 from fusioncell.access.dependencies import Caller, CallerDep
 from fusioncell.errors import NotFound
 from fusioncell.i18n import N_
-from fusioncell.ledger import service
+from fusioncell.ledger import rotation, service
 from fusioncell.ledger.models import LedgerEntry
 from fusioncell.ledger.schemas import (
     CheckpointSummary,
     EntryPage,
     EntryRead,
+    KeyHistory,
+    KeyRotationRead,
     LeavesRead,
     LedgerStatus,
     ProofRead,
@@ -29,9 +31,31 @@ Index = Annotated[int, Query(ge=0, le=2**62)]
 
 
 @router.get("/key", response_class=PlainTextResponse)
-def verifier_key(runtime: Runtime = Depends(get_runtime)):
-    """The cell's C2SP verifier key: all a client needs to check checkpoints."""
-    return PlainTextResponse(runtime.signer.verifier_key() + "\n", media_type=NOTE)
+def verifier_key(session: Session = SessionDep, runtime: Runtime = Depends(get_runtime)):
+    """The cell's C2SP verifier key in force: all a client needs to check checkpoints. After a rotation,
+    a client that trusts an earlier key follows /keys to this one."""
+    return PlainTextResponse(runtime.vkey_in_force(session) + "\n", media_type=NOTE)
+
+
+@router.get("/keys", response_model=KeyHistory)
+def key_history(caller: Caller = CallerDep, session: Session = SessionDep, runtime: Runtime = Depends(get_runtime)):
+    """Every rotation of the signing key, oldest first, each with its handover checkpoint signed by the key
+    handing over and the key taking over; `fusioncell ledger verify` and the monitor follow them."""
+    rotations = []
+    for change in rotation.key_changes(session):
+        handover = rotation.handover_checkpoint(session, change)
+        rotations.append(
+            KeyRotationRead(
+                index=change.ledger_index,
+                previous_vkey=change.previous_vkey,
+                vkey=change.vkey,
+                reason=change.reason,
+                rotated_at=change.created_at,
+                content=change.ledger_content(),
+                handover=with_cosignatures(session, handover) if handover is not None else "",
+            )
+        )
+    return KeyHistory(vkey=runtime.vkey_in_force(session), rotations=rotations)
 
 
 @router.get("/checkpoint", response_class=PlainTextResponse)
@@ -55,7 +79,7 @@ def status(caller: Caller = CallerDep, session: Session = SessionDep, runtime: R
         size=size,
         root=service.b64(service.root_at(session, size)),
         checkpoint=summary,
-        verifier_key=runtime.signer.verifier_key(),
+        verifier_key=runtime.vkey_in_force(session),
     )
 
 

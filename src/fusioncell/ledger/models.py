@@ -1,11 +1,12 @@
 """The record's tables: its entries (blinded leaves), the stored Merkle nodes, and signed checkpoints."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, Index, LargeBinary, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fusioncell.db.base import Base, Releasable
+from fusioncell.db.base import Base, Envelope, Releasable
 from fusioncell.db.types import UTCDateTime, utcnow
 
 
@@ -56,3 +57,24 @@ class Checkpoint(Base):
     root: Mapped[bytes] = mapped_column(LargeBinary(32))
     note: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SigningKeyChange(Base, Envelope):
+    """A rotation of the cell's signing key, in the record itself: the key that signed until now, the key
+    that signs from now on, and why. The checkpoint right after this entry (its `ledger_index` + 1) is
+    signed by both keys, so whoever trusts the old key can prove the new one was handed over by it
+    (ledger/key_chain.py)."""
+
+    __tablename__ = "ledger_signing_keys"
+    record_kind = "signing-key"
+
+    previous_vkey: Mapped[str] = mapped_column(String(256))
+    vkey: Mapped[str] = mapped_column(String(256), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+
+    def ledger_content(self) -> dict[str, Any]:
+        return self.envelope_content() | {
+            "previous_vkey": self.previous_vkey,
+            "vkey": self.vkey,
+            "reason": self.reason,
+        }

@@ -6,6 +6,8 @@ that a size it has passed has the root its leaves give (else the log shows two h
 the server's consistency proof from the last checkpoint it accepted; that the new leaves rebuild the
 new root. Any failure is an alarm: a structured log line, an optional webhook POST, and exit code 3.
 A checkpoint without the witness quorum is a warning, not an alarm (it may simply not be cosigned yet).
+After a rotation of the cell's key the monitor follows the handover from the key it trusts (proven, as
+`ledger verify` does) and from then on checks with the new key; it logs the new key to configure.
 """
 
 import base64
@@ -18,7 +20,8 @@ import httpx
 import structlog
 import typer
 
-from fusioncell.ledger import merkle
+from fusioncell.ledger import key_chain, merkle
+from fusioncell.ledger.key_chain import KeyChainError
 from fusioncell.ledger.note import Checkpoint, NoteError, Verifier, open_note, parse_checkpoint
 from fusioncell.witness.cosignature import CosignatureVerifier, cosignatures_in
 
@@ -73,6 +76,7 @@ class Policy:
 def poll(client: httpx.Client, state: MonitorState, policy: Policy, *, recheck: bool = False) -> Checkpoint:
     """One round: check the served checkpoint against the state, then advance the state. Raises Alarm."""
     note = _get(client, "/api/v1/ledger/checkpoint").text
+    handovers = _follow_rotations(client, note, policy)
     checkpoint = _verified_checkpoint(note, policy)
     _check_witnesses(note, checkpoint, policy)
     if recheck:
@@ -83,16 +87,50 @@ def poll(client: httpx.Client, state: MonitorState, policy: Policy, *, recheck: 
             raise Alarm("split-view", f"size {checkpoint.size} has another root than the one this monitor saw")
         if checkpoint.size < state.size:
             log.warning("monitor_stale_checkpoint", size=checkpoint.size, seen=state.size)
+        _check_handovers(state, handovers)
         return checkpoint
     _check_consistency(client, state, checkpoint)
     new = _fetch_leaves(client, state.size, checkpoint.size)
     hashes = [merkle.leaf_hash(leaf) for leaf in state.leaves + new]
     if merkle.root_from_leaf_hashes(hashes) != checkpoint.root:
         raise Alarm("leaves", f"the served leaves do not rebuild the root of size {checkpoint.size}")
+    _check_handovers(MonitorState(state.leaves + new, checkpoint.root), handovers)
     state.leaves += new
     state.root = checkpoint.root
     log.info("monitor_checkpoint_accepted", size=checkpoint.size, root=_b64(checkpoint.root))
     return checkpoint
+
+
+def _follow_rotations(client: httpx.Client, note: str, policy: Policy) -> list[key_chain.Handover]:
+    """When the trusted key no longer signs, the key its rotations lead to (each handover signed by both
+    keys and proven into the log: ledger/key_chain.py) becomes the policy's key; anything else alarms."""
+    try:
+        open_note(note, [Verifier.from_vkey(policy.log_vkey)])
+        return []
+    except NoteError:
+        pass
+    rotations = _get(client, "/api/v1/ledger/keys").json()["rotations"]
+    try:
+        vkey, handovers = key_chain.follow(
+            policy.log_vkey, rotations, lambda index: _get(client, f"/api/v1/ledger/entries/{index}").json()
+        )
+    except (KeyChainError, NoteError) as exc:
+        raise Alarm("bad-signature", f"not signed by the trusted key nor one it handed over to: {exc}") from None
+    if handovers:
+        log.warning("monitor_key_rotated", previous=policy.log_vkey, vkey=vkey, rotations=len(handovers))
+        policy.log_vkey = vkey
+    return handovers
+
+
+def _check_handovers(state: "MonitorState", handovers: list[key_chain.Handover]) -> None:
+    if not handovers:
+        return
+    hashes = [merkle.leaf_hash(leaf) for leaf in state.leaves]
+    for handover in handovers:
+        try:
+            handover.check_against(hashes)
+        except KeyChainError as exc:
+            raise Alarm("split-view", str(exc)) from None
 
 
 def _verified_checkpoint(note: str, policy: Policy) -> Checkpoint:

@@ -154,9 +154,18 @@ class Signer:
         return self._key.sign(message)
 
     def sign_note(self, text: str) -> str:
-        _check_text(text)
-        signature = self.sign(text.encode())
-        return f"{text}\n{_SIG_PREFIX}{self.name} {_b64(self.key_id + signature)}\n"
+        return sign_note_by(text, [self])
+
+    def signature_line(self, text: str) -> str:
+        return f"{_SIG_PREFIX}{self.name} {_b64(self.key_id + self.sign(text.encode()))}\n"
+
+
+def sign_note_by(text: str, signers: Sequence[Signer]) -> str:
+    """One note signed by several keys, a line each (a key handover: the old key and the new)."""
+    _check_text(text)
+    if not signers:
+        raise NoteError("a note needs at least one signer")
+    return f"{text}\n" + "".join(signer.signature_line(text) for signer in signers)
 
 
 def _check_text(text: str) -> None:

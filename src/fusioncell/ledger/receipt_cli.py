@@ -16,7 +16,9 @@ err = Console(stderr=True)
 
 def check_receipt(
     file: Path = typer.Argument(..., help="A .tlog-proof receipt."),
-    vkey: str = typer.Option(..., "--vkey", help="The cell's (log's) verifier key."),
+    vkey: list[str] = typer.Option(
+        ..., "--vkey", help="The cell's (log's) verifier key; repeat for its keys before and after a rotation."
+    ),
     witness_vkey: list[str] = typer.Option([], "--witness-vkey", help="A trusted witness's verifier key; repeat."),
     quorum: int = typer.Option(None, "--quorum", min=0, help="Cosignatures required (default: every --witness-vkey)."),
 ) -> None:

@@ -22,6 +22,7 @@ import binascii
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -98,10 +99,13 @@ class Verified:
     cosigned_by: dict[str, int]  # witness name → cosignature timestamp
 
 
-def verify_receipt(text: str, *, log_vkey: str, witness_vkeys: list[str] = (), quorum: int = 0) -> Verified:
-    """Every check an offline verifier can make; ReceiptError at the first that fails."""
+def verify_receipt(
+    text: str, *, log_vkey: str | Sequence[str], witness_vkeys: list[str] = (), quorum: int = 0
+) -> Verified:
+    """Every check an offline verifier can make; ReceiptError at the first that fails. `log_vkey` may be
+    several keys of the log (before and after a rotation of its key): a receipt signed by any of them counts."""
     receipt = parse_receipt(text)
-    checkpoint = _signed_checkpoint(receipt.note, log_vkey)
+    checkpoint = _signed_checkpoint(receipt.note, [log_vkey] if isinstance(log_vkey, str) else list(log_vkey))
     cosigned = _cosigners(receipt.note, witness_vkeys)
     if len(cosigned) < quorum:
         raise ReceiptError(f"{len(cosigned)} witness cosignature(s), the policy asks for {quorum}")
@@ -117,15 +121,15 @@ def verify_receipt(text: str, *, log_vkey: str, witness_vkeys: list[str] = (), q
     return Verified(receipt, checkpoint, cosigned)
 
 
-def _signed_checkpoint(note: str, log_vkey: str) -> Checkpoint:
+def _signed_checkpoint(note: str, log_vkeys: list[str]) -> Checkpoint:
     _check_signature_lines(note)
     try:
-        log = Verifier.from_vkey(log_vkey)
-        checkpoint = parse_checkpoint(open_note(note, [log]).text)
+        logs = [Verifier.from_vkey(vkey) for vkey in log_vkeys]
+        checkpoint = parse_checkpoint(open_note(note, logs).text)
     except NoteError as exc:
         raise ReceiptError(f"checkpoint: {exc}") from None
-    if checkpoint.origin != log.name:
-        raise ReceiptError(f"the checkpoint is of log {checkpoint.origin!r}, the key of {log.name!r}")
+    if any(checkpoint.origin != log.name for log in logs):
+        raise ReceiptError(f"the checkpoint is of log {checkpoint.origin!r}, the key of {logs[0].name!r}")
     return checkpoint
 
 

@@ -42,3 +42,20 @@ class LedgerStatus(BaseModel):
     root: str
     checkpoint: CheckpointSummary | None
     verifier_key: str
+
+
+class KeyRotationRead(BaseModel):
+    index: int  # the rotation's entry; its handover checkpoint signs the tree of size index + 1
+    previous_vkey: str
+    vkey: str
+    reason: str
+    rotated_at: datetime
+    content: dict  # the record's content as digested into the entry's body (ledger/key_chain.py checks it)
+    handover: str  # the handover checkpoint: a signed note with a line by each key, and any cosignatures
+
+
+class KeyHistory(BaseModel):
+    """The key in force and every rotation that led to it, oldest first."""
+
+    vkey: str
+    rotations: list[KeyRotationRead]

@@ -1,6 +1,7 @@
 """`fusioncell ledger verify`: replay a live cell's whole log with nothing but its verifier key.
 
-Checks the checkpoint's signature, rebuilds the root from every leaf, checks inclusion proofs and
+Checks the checkpoint's signature (following the key's rotations from the key the caller trusts, each
+handover proven: ledger/key_chain.py), rebuilds the root from every leaf, checks inclusion proofs and
 consistency proofs the server gives against that rebuilt tree, and checks the bodies the caller may
 read against their leaves.
 """
@@ -13,8 +14,9 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from fusioncell.ledger import merkle
-from fusioncell.ledger.note import Checkpoint, Verifier, open_note, parse_checkpoint
+from fusioncell.ledger import key_chain, merkle
+from fusioncell.ledger.key_chain import KeyChainError
+from fusioncell.ledger.note import Checkpoint, NoteError, Verifier, open_note, parse_checkpoint
 
 PAGE = 1000
 
@@ -30,6 +32,8 @@ class VerifyReport:
     inclusion_proofs: int = 0
     consistency_proofs: int = 0
     bodies: int = 0
+    vkey: str = ""  # the key in force, reached from the trusted one
+    rotations: int = 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -44,13 +48,31 @@ def _get(client: httpx.Client, path: str, **params) -> httpx.Response:
     return response
 
 
+def _key_in_force(client: httpx.Client, trusted: str, signed: str) -> tuple[str, list[key_chain.Handover]]:
+    """The trusted key if it signed the checkpoint; else the key its rotations lead to, each step proven."""
+    try:
+        open_note(signed, [Verifier.from_vkey(trusted)])
+        return trusted, []
+    except NoteError:
+        pass
+    rotations = _get(client, "/api/v1/ledger/keys").json()["rotations"]
+    try:
+        return key_chain.follow(trusted, rotations, lambda i: _get(client, f"/api/v1/ledger/entries/{i}").json())
+    except KeyChainError as exc:
+        raise VerificationFailed(f"signed neither by your key nor by one it handed over to: {exc}") from None
+
+
 def verify_log(
     client: httpx.Client, vkey: str, *, proofs: int = 1000, progress: Callable[[str], None] = lambda _: None
 ) -> VerifyReport:
     report = VerifyReport()
+    signed = _get(client, "/api/v1/ledger/checkpoint").text
+    vkey, handovers = _key_in_force(client, vkey, signed)
+    report.vkey, report.rotations = vkey, len(handovers)
+    if handovers:
+        progress(f"the key was rotated {len(handovers)} time(s) since yours; each handover is signed by both keys")
     verifier = Verifier.from_vkey(vkey)
-    note = open_note(_get(client, "/api/v1/ledger/checkpoint").text, [verifier])
-    checkpoint = parse_checkpoint(note.text)
+    checkpoint = parse_checkpoint(open_note(signed, [verifier]).text)
     report.checkpoint = checkpoint
     size = checkpoint.size
     progress(f"checkpoint signed by {verifier.name}: size {size}")
@@ -67,6 +89,11 @@ def verify_log(
     if merkle.root_from_leaf_hashes(hashes) != checkpoint.root:
         raise VerificationFailed("the leaves do not add up to the signed root: the log was rewritten")
     progress(f"{size} leaves rebuild the signed root")
+    try:
+        for handover in handovers:
+            handover.check_against(hashes)
+    except KeyChainError as exc:
+        raise VerificationFailed(str(exc)) from None
 
     rng = random.Random(size)
     indices = range(size) if size <= proofs else sorted(rng.sample(range(size), proofs))

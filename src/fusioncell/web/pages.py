@@ -17,6 +17,7 @@ from fusioncell.diplomacy.commitments.service import mediator_overview
 from fusioncell.errors import Invalid, NotFound, Phrase
 from fusioncell.i18n import N_
 from fusioncell.ledger import service as ledger
+from fusioncell.ledger.rotation import key_changes
 from fusioncell.ledger.witness_endpoints import witness_statuses
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
 from fusioncell.web.templating import templates
@@ -205,7 +206,8 @@ def ledger_page(
 ):
     entries = ledger.readable_entries(session, subject=caller.subject, before=before, limit=100)
     status = _ledger_status(session) | {"witness_status": witness_statuses(session, runtime)}
-    return render(request, "ledger.html", caller, runtime, entries=entries, **status)
+    keys = {"vkey": runtime.vkey_in_force(session), "key_changes": key_changes(session)}
+    return render(request, "ledger.html", caller, runtime, entries=entries, **status, **keys)
 
 
 @router.get("/ledger/panel", response_class=HTMLResponse)
