@@ -259,6 +259,19 @@ def install_error_handlers(app: FastAPI) -> None:
         return _rendered(request, 500, "internal", message, values={"request_id": request_id})
 
 
+def replaying(messages: list[Message], receive: Receive) -> Receive:
+    """A receive that hands out the body messages already read, then goes on reading the client's."""
+    replay = iter(messages)
+
+    async def replay_receive() -> Message:
+        try:
+            return next(replay)
+        except StopIteration:
+            return await receive()
+
+    return replay_receive
+
+
 class EdgeMiddleware:
     """Pure ASGI (so streaming responses pass through): request ID, access log, body limit, headers."""
 
@@ -343,15 +356,7 @@ class EdgeMiddleware:
             chunks.append(message)
             if not message.get("more_body", False):
                 break
-        replay = iter(chunks)
-
-        async def replay_receive() -> Message:
-            try:
-                return next(replay)
-            except StopIteration:
-                return await receive()
-
-        return replay_receive
+        return replaying(chunks, receive)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         exc = PayloadTooLarge(N_("The request body is larger than the limit of {limit} bytes."), limit=limit)

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fusioncell.errors import Invalid
+from fusioncell.http import error_response, replaying
 from fusioncell.i18n import N_
 from fusioncell.idempotency import service
 from fusioncell.idempotency.service import Answer, Attempt
@@ -113,15 +114,7 @@ async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
         if message["type"] != "http.request" or not message.get("more_body", False):
             break
     body = b"".join(m.get("body", b"") for m in chunks if m["type"] == "http.request")
-    replay = iter(chunks)
-
-    async def replay_receive() -> Message:
-        try:
-            return next(replay)
-        except StopIteration:
-            return await receive()
-
-    return body, replay_receive
+    return body, replaying(chunks, receive)
 
 
 def _media_type(held: list[Message]) -> str | None:
@@ -178,6 +171,4 @@ async def _replay(answer: Answer, send: Send) -> None:
 
 
 def _error_response(exc: Invalid, scope: Scope, receive: Receive):
-    from fusioncell.http import error_response  # lazy: http.py imports the access dependencies
-
     return error_response(exc, Request(scope, receive))
