@@ -42,7 +42,7 @@ def key_history(caller: Caller = CallerDep, session: Session = SessionDep, runti
     """Every rotation of the signing key, oldest first, each with its handover checkpoint signed by the key
     handing over and the key taking over; `fusioncell ledger verify` and the monitor follow them."""
     rotations = []
-    for change in rotation.key_changes(session):
+    for change in rotation.readable_key_changes(session, subject=caller.subject):
         handover = rotation.handover_checkpoint(session, change)
         rotations.append(
             KeyRotationRead(

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fusioncell.access.rule import readable
+from fusioncell.access.subjects import Subject
 from fusioncell.cell.definition import CellDefinition
 from fusioncell.db.base import Marking, Status
 from fusioncell.db.types import utcnow
@@ -27,8 +29,14 @@ MAX_REASON = 1000
 
 
 def key_changes(session: Session) -> list[SigningKeyChange]:
-    """Every rotation, oldest first."""
+    """Every rotation, oldest first: for the cell's own checks (audit, the key in force), never for a reader."""
     return list(session.execute(select(SigningKeyChange).order_by(SigningKeyChange.ledger_index)).scalars())
+
+
+def readable_key_changes(session: Session, *, subject: Subject) -> list[SigningKeyChange]:
+    """The rotations `subject` may read, oldest first (released to every party: all of them, through the rule)."""
+    query = select(SigningKeyChange).where(readable(subject, SigningKeyChange))
+    return list(session.execute(query.order_by(SigningKeyChange.ledger_index)).scalars())
 
 
 def vkey_in_force(session: Session) -> str | None:

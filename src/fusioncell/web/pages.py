@@ -17,7 +17,7 @@ from fusioncell.diplomacy.commitments.service import mediator_overview
 from fusioncell.errors import Invalid, NotFound, Phrase
 from fusioncell.i18n import N_
 from fusioncell.ledger import service as ledger
-from fusioncell.ledger.rotation import key_changes
+from fusioncell.ledger.rotation import readable_key_changes
 from fusioncell.ledger.witness_endpoints import witness_statuses
 from fusioncell.runtime import Runtime, SessionDep, get_runtime
 from fusioncell.web.templating import templates
@@ -206,7 +206,8 @@ def ledger_page(
 ):
     entries = ledger.readable_entries(session, subject=caller.subject, before=before, limit=100)
     status = _ledger_status(session) | {"witness_status": witness_statuses(session, runtime)}
-    keys = {"vkey": runtime.vkey_in_force(session), "key_changes": key_changes(session)}
+    rotations = readable_key_changes(session, subject=caller.subject)
+    keys = {"vkey": runtime.vkey_in_force(session), "key_changes": rotations}
     return render(request, "ledger.html", caller, runtime, entries=entries, **status, **keys)
 
 
